@@ -1,0 +1,45 @@
+"""``gardien check`` and ``gardien schema``: lint a registry against the law; print its JSON Schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gardien.cli.console import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, err, handle_errors, out, print_finding
+from gardien.registry.checker import check_path
+from gardien.registry.model import Registry
+
+
+@handle_errors
+def check(
+    path: Annotated[Path, typer.Argument(help="Registry file, or directory of YAML files.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print findings as a JSON list.")] = False,
+) -> None:
+    """Check a registry against the GDPR. Exit 0: no errors; 1: errors found; 2: unusable input."""
+    report = check_path(path)
+    if as_json:
+        print(json.dumps([f.as_json() for f in report.findings], ensure_ascii=False, indent=2))
+    else:
+        for finding in report.findings:
+            print_finding(finding, out)
+        summary = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
+        if not report.usable:
+            err.print(f"[red]{path}: the registry cannot be read[/red] — {summary}")
+        elif report.errors:
+            err.print(f"[red]{path}: {summary}[/red]")
+        else:
+            out.print(f"[green]{path}: no errors[/green] — {summary}")
+    if not report.usable:
+        raise typer.Exit(EXIT_UNUSABLE)
+    raise typer.Exit(EXIT_FINDINGS if report.errors else EXIT_OK)
+
+
+def schema() -> None:
+    """Print the registry's JSON Schema (point your editor's YAML plug-in at it)."""
+    document = Registry.model_json_schema(by_alias=True)
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    document["title"] = "gardien registry"
+    print(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True))

@@ -1,0 +1,1 @@
+"""The registry: privacy-as-code. Model, YAML loading with positions, reference checks."""

@@ -1,0 +1,82 @@
+"""ISO 8601 durations with calendar arithmetic, as retention periods are written in law.
+
+Only date components are accepted (``P5Y``, ``P2Y6M``, ``P6M``, ``P13M``, ``P2W``, ``P30D``):
+retention periods are stated in years, months, weeks or days, never hours.
+Months are added on the calendar and clamped to the month's last day, so
+29 Feb 2024 + P1Y = 28 Feb 2025 (the same rule Reg. 1182/71 applies to periods).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TypeVar
+
+_PATTERN = re.compile(r"^P(?:(?P<y>\d+)Y)?(?:(?P<m>\d+)M)?(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?$")
+
+When = TypeVar("When", date, datetime)
+
+
+class DurationSyntaxError(ValueError):
+    """The text is not an ISO 8601 date duration."""
+
+
+@dataclass(frozen=True, order=True)
+class Duration:
+    years: int = 0
+    months: int = 0
+    days: int = 0
+
+    @classmethod
+    def parse(cls, text: str) -> Duration:
+        match = _PATTERN.match(text.strip()) if isinstance(text, str) else None
+        if match is None or text.strip() == "P":
+            raise DurationSyntaxError(
+                f"{text!r} is not an ISO 8601 duration such as P5Y, P2Y6M, P6M or P30D"
+            )
+        parts = {k: int(v) if v else 0 for k, v in match.groupdict().items()}
+        return cls(years=parts["y"], months=parts["m"], days=parts["w"] * 7 + parts["d"])
+
+    def add_to(self, when: When) -> When:
+        """``when`` + this duration: years and months on the calendar, then days."""
+        total_months = when.month - 1 + self.months + 12 * self.years
+        year = when.year + total_months // 12
+        month = total_months % 12 + 1
+        day = min(when.day, calendar.monthrange(year, month)[1])
+        return when.replace(year=year, month=month, day=day) + timedelta(days=self.days)
+
+    def subtract_from(self, when: When) -> When:
+        """``when`` − this duration (days first, then months), used to turn a rule into a cutoff."""
+        shifted = when - timedelta(days=self.days)
+        total_months = shifted.month - 1 - self.months - 12 * self.years
+        year = shifted.year + total_months // 12
+        month = total_months % 12 + 1
+        day = min(shifted.day, calendar.monthrange(year, month)[1])
+        return shifted.replace(year=year, month=month, day=day)
+
+    def latest_start_ended_by(self, when: When) -> When:
+        """The latest start ``s`` with ``s + self <= when``: the cutoff a set-based query uses.
+
+        ``add_to`` is monotone but not invertible (month ends clamp), so the naive
+        ``when - self`` is corrected by stepping day by day: 29 Feb 2024 + P1Y ends on
+        28 Feb 2025, so on that day the cutoff must include 29 Feb 2024.
+        """
+        one_day = timedelta(days=1)
+        start = self.subtract_from(when)
+        while self.add_to(start) > when:
+            start -= one_day
+        while self.add_to(start + one_day) <= when:
+            start += one_day
+        return start
+
+    def iso(self) -> str:
+        text = "P"
+        text += f"{self.years}Y" if self.years else ""
+        text += f"{self.months}M" if self.months else ""
+        text += f"{self.days}D" if self.days else ""
+        return text if text != "P" else "P0D"
+
+    def __str__(self) -> str:
+        return self.iso()
