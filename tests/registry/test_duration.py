@@ -40,7 +40,9 @@ def test_month_end_clamps() -> None:
 
 
 def test_keeps_time_of_day() -> None:
-    assert Duration.parse("P6M").add_to(datetime(2025, 1, 15, 13, 30)) == datetime(2025, 7, 15, 13, 30)
+    assert Duration.parse("P6M").add_to(datetime(2025, 1, 15, 13, 30)) == datetime(
+        2025, 7, 15, 13, 30
+    )
 
 
 def test_iso_round_trip() -> None:

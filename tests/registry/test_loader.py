@@ -45,7 +45,9 @@ def test_empty_directory_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_ten_problems_are_ten_findings(tmp_path: Path) -> None:
-    text = EXAMPLE.read_text(encoding="utf-8").replace("legal_basis: contract\n", "legal_basis: contrat\n")
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "legal_basis: contract\n", "legal_basis: contrat\n"
+    )
     text = text.replace("    purpose:\n", "    purpse:\n")
     bad = tmp_path / "bad.yaml"
     bad.write_text(text, encoding="utf-8")

@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from gardien.cli.console import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, err, handle_errors, out, print_finding
+from gardien.cli.console import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_UNUSABLE,
+    err,
+    handle_errors,
+    out,
+    print_finding,
+)
 from gardien.registry.checker import check_path
 from gardien.registry.model import Registry
 

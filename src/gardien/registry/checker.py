@@ -8,10 +8,9 @@ Rules live in ``gardien.registry.rules``, one module per theme.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 from gardien.registry.findings import Finding, Severity
 from gardien.registry.loader import RegistryReading, read_registry, sort_findings

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 _NAME = r"[a-z][a-z0-9_]*"
 _SINGLE = re.compile(rf"^({_NAME})$")
@@ -19,7 +19,7 @@ class EventSyntaxError(ValueError):
     """The text is not an event expression."""
 
 
-class Combination(str, Enum):
+class Combination(StrEnum):
     SINGLE = "single"
     LATEST = "latest"  # R-RET-02: "from collection or the last contact, whichever is later"
     EARLIEST = "earliest"  # R-RET-03: "while designated, or until the client's contract ends"

@@ -67,7 +67,7 @@ def _merge(
     merged: dict[str, Any] = {}
     source = SourceMap()
     findings: list[Finding] = []
-    for name, data, doc_source in documents:
+    for _name, data, doc_source in documents:
         if data is None:
             continue
         if not isinstance(data, dict):
@@ -81,7 +81,11 @@ def _merge(
             )
             continue
         for key, value in data.items():
-            if key in _MERGED_SECTIONS and isinstance(value, dict) and isinstance(merged.get(key), dict):
+            if (
+                key in _MERGED_SECTIONS
+                and isinstance(value, dict)
+                and isinstance(merged.get(key), dict)
+            ):
                 for entry, body in value.items():
                     if entry in merged[key]:
                         first = source.locate((key, entry))
@@ -210,11 +214,19 @@ def _validation_findings(error: ValidationError, source: SourceMap) -> list[Find
             model = _model_at(loc)
             known = sorted(f.alias or k for k, f in model.model_fields.items()) if model else []
             close = difflib.get_close_matches(key, known, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else (
-                f"known keys here: {', '.join(known)}" if known else None
+            hint = (
+                f"did you mean '{close[0]}'?"
+                if close
+                else (f"known keys here: {', '.join(known)}" if known else None)
             )
             findings.append(
-                Finding.at("GD002", Severity.ERROR, f"unknown key '{key}' in {_dotted(loc[:-1])}", where, hint=hint)
+                Finding.at(
+                    "GD002",
+                    Severity.ERROR,
+                    f"unknown key '{key}' in {_dotted(loc[:-1])}",
+                    where,
+                    hint=hint,
+                )
             )
         elif kind == "missing":
             findings.append(
@@ -245,7 +257,9 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.file or "", f.line or 0, f.column or 0, f.code))
 
 
-def read_registry(path: Path | str, environ: typing.Mapping[str, str] | None = None) -> RegistryReading:
+def read_registry(
+    path: Path | str, environ: typing.Mapping[str, str] | None = None
+) -> RegistryReading:
     """Read a registry file or directory; never raises for bad input."""
     path = Path(path)
     files, findings = _registry_files(path)
@@ -261,7 +275,12 @@ def read_registry(path: Path | str, environ: typing.Mapping[str, str] | None = N
     findings.extend(merge_findings)
     if not data:
         findings.append(
-            Finding("GD004", Severity.ERROR, "the registry is empty", file=names[0] if names else str(path))
+            Finding(
+                "GD004",
+                Severity.ERROR,
+                "the registry is empty",
+                file=names[0] if names else str(path),
+            )
         )
         return RegistryReading(None, source, findings, names)
     findings.extend(_interpolate_systems(data, source, os.environ if environ is None else environ))

@@ -8,9 +8,9 @@ registry with a dangling reference still loads and every problem is reported at 
 
 from __future__ import annotations
 
-import re
 import datetime as dt
-from enum import Enum
+import re
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -89,8 +89,10 @@ class Strict(BaseModel):
 
 def _label_shorthand(value: Any) -> Any:
     """Accept ``client: {fr: Client, en: Customer}`` as ``client: {label: {…}}``."""
-    if isinstance(value, dict) and value and all(
-        isinstance(k, str) and re.fullmatch(r"[a-z]{2}", k) for k in value
+    if (
+        isinstance(value, dict)
+        and value
+        and all(isinstance(k, str) and re.fullmatch(r"[a-z]{2}", k) for k in value)
     ):
         return {"label": value}
     return value
@@ -100,7 +102,9 @@ def _label_shorthand(value: Any) -> Any:
 
 
 class Contact(Strict):
-    name: str | None = Field(None, description="A person or a service, e.g. 'Déléguée à la protection des données'.")
+    name: str | None = Field(
+        None, description="A person or a service, e.g. 'Déléguée à la protection des données'."
+    )
     email: str | None = Field(None, description="E-mail address.")
     phone: str | None = Field(None, description="Telephone number.")
     address: str | None = Field(None, description="Postal address, one line or several.")
@@ -140,21 +144,31 @@ class Controller(Strict):
     """Art. 13(1)(a)–(b): who is responsible and how to reach them and their DPO."""
 
     name: str = Field(description="Legal name of the controller.")
-    description: LocalizedText | None = Field(None, description="One sentence on who the controller is.")
+    description: LocalizedText | None = Field(
+        None, description="One sentence on who the controller is."
+    )
     address: str | None = Field(None, description="Registered postal address.")
-    country: CountryCode = Field("FR", description="Country of establishment (deadlines, holidays, authority).")
+    country: CountryCode = Field(
+        "FR", description="Country of establishment (deadlines, holidays, authority)."
+    )
     contact: Contact | None = Field(None, description="How to reach the controller.")
-    dpo: Contact | None = Field(None, description="The data protection officer's contact (Art. 37–39).")
+    dpo: Contact | None = Field(
+        None, description="The data protection officer's contact (Art. 37–39)."
+    )
     rights_channel: Contact | None = Field(
         None,
         description="Where people exercise their rights (R-RGT-12); defaults to the DPO's contact.",
     )
     identity_proof: bool = Field(
-        True, description="Whether proof of identity is asked before acting on a request (R-RGT-11)."
+        True,
+        description="Whether proof of identity is asked before acting on a request (R-RGT-11).",
     )
-    authority: SupervisoryAuthority | None = Field(None, description="Supervisory authority for complaints.")
+    authority: SupervisoryAuthority | None = Field(
+        None, description="Supervisory authority for complaints."
+    )
     security_measures: list[LocalizedText] = Field(
-        default_factory=list, description="Art. 30(1)(g) / Art. 32: technical and organisational measures."
+        default_factory=list,
+        description="Art. 30(1)(g) / Art. 32: technical and organisational measures.",
     )
     notice: NoticeSettings = Field(description="Version, date and languages of the notice.")
 
@@ -170,7 +184,9 @@ class SubjectCategory(Strict):
     """A category of people: client, prospect, trusted person, caller…"""
 
     label: LocalizedText = Field(description="Name of the category in each language.")
-    description: LocalizedText | None = Field(None, description="Who belongs to it, for the notice.")
+    description: LocalizedText | None = Field(
+        None, description="Who belongs to it, for the notice."
+    )
 
 
 class DataCategory(Strict):
@@ -178,11 +194,13 @@ class DataCategory(Strict):
 
     label: LocalizedText = Field(description="Name of the category in each language.")
     description: LocalizedText | None = Field(None, description="Examples of what it holds.")
-    sensitive: bool = Field(False, description="Special category under Art. 9 (health, biometrics…).")
+    sensitive: bool = Field(
+        False, description="Special category under Art. 9 (health, biometrics…)."
+    )
     criminal: bool = Field(False, description="Data relating to offences, Art. 10.")
 
 
-class RecipientKind(str, Enum):
+class RecipientKind(StrEnum):
     INTERNAL = "internal"
     GROUP_ENTITY = "group_entity"
     PROCESSOR = "processor"
@@ -191,7 +209,7 @@ class RecipientKind(str, Enum):
     AUTHORITY = "authority"
 
 
-class Safeguard(str, Enum):
+class Safeguard(StrEnum):
     """Art. 46–49: what makes a transfer outside the EEA lawful when the country is not adequate."""
 
     SCC = "scc"  # Art. 46(2)(c) standard contractual clauses
@@ -206,19 +224,26 @@ class Recipient(Strict):
     """Art. 13(1)(e)–(f): who receives the data, where, under which safeguard."""
 
     label: LocalizedText = Field(description="Who the recipient is, in each language.")
-    kind: RecipientKind = Field(description="internal | group_entity | processor | third_party | controller | authority.")
+    kind: RecipientKind = Field(
+        description="internal | group_entity | processor | third_party | controller | authority."
+    )
     country: CountryCode = Field("FR", description="Where the data goes or is accessed from.")
-    safeguard: Safeguard | None = Field(None, description="Required outside the EEA unless the country is adequate.")
-    safeguard_detail: LocalizedText | None = Field(None, description="Where to obtain a copy of the safeguard.")
+    safeguard: Safeguard | None = Field(
+        None, description="Required outside the EEA unless the country is adequate."
+    )
+    safeguard_detail: LocalizedText | None = Field(
+        None, description="Where to obtain a copy of the safeguard."
+    )
     access_only: bool = Field(
-        False, description="Remote access without storage, e.g. maintenance (R-XFR-02); still a transfer."
+        False,
+        description="Remote access without storage, e.g. maintenance (R-XFR-02); still a transfer.",
     )
 
 
 # --- activities ---------------------------------------------------------------------------
 
 
-class LegalBasis(str, Enum):
+class LegalBasis(StrEnum):
     """Art. 6(1) GDPR: the lawful bases for processing."""
 
     CONSENT = "consent"  # Art. 6(1)(a)
@@ -229,7 +254,7 @@ class LegalBasis(str, Enum):
     LEGITIMATE_INTEREST = "legitimate_interest"  # Art. 6(1)(f)
 
 
-class SpecialCategoryCondition(str, Enum):
+class SpecialCategoryCondition(StrEnum):
     """Art. 9(2)(a)–(j): the condition lifting the ban on special-category data."""
 
     EXPLICIT_CONSENT = "explicit_consent"  # (a)
@@ -244,7 +269,7 @@ class SpecialCategoryCondition(str, Enum):
     ARCHIVING_RESEARCH = "archiving_research"  # (j)
 
 
-class SourceKind(str, Enum):
+class SourceKind(StrEnum):
     DIRECT = "direct"  # Art. 13
     INDIRECT = "indirect"  # Art. 14
     BOTH = "both"
@@ -255,27 +280,42 @@ class DataSource(Strict):
 
     kind: SourceKind = Field(description="direct (Art. 13), indirect (Art. 14) or both.")
     description: LocalizedText | None = Field(
-        None, description="For indirect collection: the source (partner, sponsor, public register…)."
+        None,
+        description="For indirect collection: the source (partner, sponsor, public register…).",
     )
-    public: bool = Field(False, description="Whether the source is publicly accessible (Art. 14(2)(f)).")
+    public: bool = Field(
+        False, description="Whether the source is publicly accessible (Art. 14(2)(f))."
+    )
 
 
 class MandatoryData(Strict):
     """Art. 13(2)(e) / R-MIN-02: what must be provided and what happens if it is not."""
 
     data: list[Identifier] = Field(description="Data categories the person must provide.")
-    reason: LocalizedText | None = Field(None, description="Statutory, contractual or needed to enter a contract.")
-    consequence: LocalizedText | None = Field(None, description="What happens if the data is not provided.")
+    reason: LocalizedText | None = Field(
+        None, description="Statutory, contractual or needed to enter a contract."
+    )
+    consequence: LocalizedText | None = Field(
+        None, description="What happens if the data is not provided."
+    )
 
 
 class AutomatedDecision(Strict):
     """Art. 13(2)(f), Art. 22 / R-PRF-01: profiling and automated decisions."""
 
     profiling: bool = Field(False, description="Whether the activity profiles or scores people.")
-    decision: bool = Field(False, description="Whether it takes decisions with legal or similar effects.")
-    logic: LocalizedText | None = Field(None, description="Meaningful information about the logic involved.")
-    consequences: LocalizedText | None = Field(None, description="Significance and envisaged consequences.")
-    safeguards: LocalizedText | None = Field(None, description="Art. 22(3): human intervention, contesting.")
+    decision: bool = Field(
+        False, description="Whether it takes decisions with legal or similar effects."
+    )
+    logic: LocalizedText | None = Field(
+        None, description="Meaningful information about the logic involved."
+    )
+    consequences: LocalizedText | None = Field(
+        None, description="Significance and envisaged consequences."
+    )
+    safeguards: LocalizedText | None = Field(
+        None, description="Art. 22(3): human intervention, contesting."
+    )
 
 
 class ConsentSettings(Strict):
@@ -291,16 +331,22 @@ class ActivePhase(Strict):
     happened), or ``for`` a duration ``from`` an event (or the later/earlier of several).
     """
 
-    until: Event | None = Field(None, description="Active until this event happens (e.g. contract_end).")
+    until: Event | None = Field(
+        None, description="Active until this event happens (e.g. contract_end)."
+    )
     for_: IsoDuration | None = Field(None, alias="for", description="Duration of the active phase.")
     from_: Event | None = Field(None, alias="from", description="Event the duration runs from.")
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, arbitrary_types_allowed=True
+    )
 
     @model_validator(mode="after")
     def _one_shape(self) -> ActivePhase:
         if self.until is None and self.for_ is None:
-            raise ValueError("an active phase needs 'until: EVENT' or 'for: DURATION' with 'from: EVENT'")
+            raise ValueError(
+                "an active phase needs 'until: EVENT' or 'for: DURATION' with 'from: EVENT'"
+            )
         if self.for_ is not None and self.from_ is None:
             raise ValueError("'for' needs 'from: EVENT' (the event the duration runs from)")
         if self.from_ is not None and self.for_ is None:
@@ -318,13 +364,19 @@ class ActivePhase(Strict):
 class ArchivePhase(Strict):
     """R-RET-08: intermediate archive with restricted access, for proof, then the end action."""
 
-    for_: IsoDuration = Field(alias="for", description="How long rows stay in the restricted archive.")
-    reason: LocalizedText | None = Field(None, description="Why (limitation period, legal obligation).")
+    for_: IsoDuration = Field(
+        alias="for", description="How long rows stay in the restricted archive."
+    )
+    reason: LocalizedText | None = Field(
+        None, description="Why (limitation period, legal obligation)."
+    )
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, arbitrary_types_allowed=True
+    )
 
 
-class EndAction(str, Enum):
+class EndAction(StrEnum):
     DELETE = "delete"
     ANONYMISE = "anonymise"
 
@@ -333,10 +385,18 @@ class RetentionRule(Strict):
     """How long one subject category's data is kept for one activity (R-RET-01…09)."""
 
     active: ActivePhase = Field(description="The active phase.")
-    archive: ArchivePhase | None = Field(None, description="Optional restricted archive after the active phase.")
-    then: EndAction = Field(EndAction.DELETE, description="What happens at the end: delete or anonymise.")
-    legal_holds: bool = Field(True, description="Whether a legal hold suspends this rule (R-RET-05).")
-    note: LocalizedText | None = Field(None, description="Wording for the notice, if the computed one is not enough.")
+    archive: ArchivePhase | None = Field(
+        None, description="Optional restricted archive after the active phase."
+    )
+    then: EndAction = Field(
+        EndAction.DELETE, description="What happens at the end: delete or anonymise."
+    )
+    legal_holds: bool = Field(
+        True, description="Whether a legal hold suspends this rule (R-RET-05)."
+    )
+    note: LocalizedText | None = Field(
+        None, description="Wording for the notice, if the computed one is not enough."
+    )
 
     def events(self) -> tuple[str, ...]:
         return self.active.events()
@@ -346,27 +406,49 @@ class ProcessingActivity(Strict):
     """A processing activity: one purpose, its legal basis, data, people, recipients, retention."""
 
     name: LocalizedText = Field(description="Short title of the activity.")
-    purpose: LocalizedText = Field(description="The purpose, as the notice states it (Art. 13(1)(c)).")
-    sub_purposes: list[LocalizedText] = Field(default_factory=list, description="Detailed purposes, listed in the notice and register.")
+    purpose: LocalizedText = Field(
+        description="The purpose, as the notice states it (Art. 13(1)(c))."
+    )
+    sub_purposes: list[LocalizedText] = Field(
+        default_factory=list, description="Detailed purposes, listed in the notice and register."
+    )
     legal_basis: LegalBasis = Field(description="Art. 6(1) legal basis.")
-    legitimate_interest: LocalizedText | None = Field(None, description="Art. 13(1)(d): the interest pursued, required for legitimate_interest.")
-    legal_obligation: LocalizedText | None = Field(None, description="The obligation, for legal_obligation (the text that imposes it).")
+    legitimate_interest: LocalizedText | None = Field(
+        None, description="Art. 13(1)(d): the interest pursued, required for legitimate_interest."
+    )
+    legal_obligation: LocalizedText | None = Field(
+        None, description="The obligation, for legal_obligation (the text that imposes it)."
+    )
     consent: ConsentSettings | None = Field(None, description="Consent settings, for consent.")
-    special_category_condition: SpecialCategoryCondition | None = Field(None, description="Art. 9(2) condition, required if sensitive data is processed.")
-    direct_marketing: bool = Field(False, description="Prospecting: objection is absolute (Art. 21(3)).")
+    special_category_condition: SpecialCategoryCondition | None = Field(
+        None, description="Art. 9(2) condition, required if sensitive data is processed."
+    )
+    direct_marketing: bool = Field(
+        False, description="Prospecting: objection is absolute (Art. 21(3))."
+    )
     subjects: list[Identifier] = Field(min_length=1, description="Subject categories concerned.")
     data: list[Identifier] = Field(min_length=1, description="Data categories processed.")
-    source: dict[Identifier, DataSource] = Field(default_factory=dict, description="Per subject category: where the data comes from.")
-    mandatory: MandatoryData | None = Field(None, description="Mandatory data and the consequence of not providing it.")
-    recipients: list[Identifier] = Field(default_factory=list, description="Recipients of the data.")
-    automated: AutomatedDecision | None = Field(None, description="Profiling or automated decisions.")
-    retention: dict[Identifier, RetentionRule] = Field(default_factory=dict, description="Per subject category: the retention rule.")
+    source: dict[Identifier, DataSource] = Field(
+        default_factory=dict, description="Per subject category: where the data comes from."
+    )
+    mandatory: MandatoryData | None = Field(
+        None, description="Mandatory data and the consequence of not providing it."
+    )
+    recipients: list[Identifier] = Field(
+        default_factory=list, description="Recipients of the data."
+    )
+    automated: AutomatedDecision | None = Field(
+        None, description="Profiling or automated decisions."
+    )
+    retention: dict[Identifier, RetentionRule] = Field(
+        default_factory=dict, description="Per subject category: the retention rule."
+    )
 
 
 # --- systems ------------------------------------------------------------------------------
 
 
-class ErasureMethod(str, Enum):
+class ErasureMethod(StrEnum):
     NULL = "null"  # set the column to NULL
     HASH = "hash"  # keyed hash: keeps joins/deduplication, loses the value
     ANONYMISE = "anonymise"  # replace with a neutral placeholder
@@ -393,7 +475,9 @@ class ErasureStrategy(Strict):
     """How a table's rows are erased: the whole row, or per column."""
 
     row: bool = Field(False, description="Delete the whole row.")
-    columns: dict[str, ErasureMethod] = Field(default_factory=dict, description="Per column: null, hash or anonymise.")
+    columns: dict[str, ErasureMethod] = Field(
+        default_factory=dict, description="Per column: null, hash or anonymise."
+    )
 
     @model_validator(mode="after")
     def _something(self) -> ErasureStrategy:
@@ -402,31 +486,52 @@ class ErasureStrategy(Strict):
         return self
 
 
-ColumnName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="A column name.")]
+ColumnName = Annotated[
+    str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="A column name.")
+]
 
 
 class Table(Strict):
     """A table holding personal data, mapped to the registry's vocabulary."""
 
-    subject: Identifier | None = Field(None, description="Subject category of its rows (omit for a child table).")
-    belongs_to: ParentLink | None = Field(None, description="For a child table: its parent table and link column.")
+    subject: Identifier | None = Field(
+        None, description="Subject category of its rows (omit for a child table)."
+    )
+    belongs_to: ParentLink | None = Field(
+        None, description="For a child table: its parent table and link column."
+    )
     key: ColumnName = Field("id", description="Primary key column.")
-    activities: list[Identifier] = Field(default_factory=list, description="Activities that use this table (inherited by child tables).")
-    identity: dict[str, ColumnName] = Field(default_factory=dict, description="Identifier kind → column (email, phone, customer_number).")
-    events: dict[str, ColumnName] = Field(default_factory=dict, description="Business event → date column.")
-    columns: dict[ColumnName, Identifier] = Field(default_factory=dict, description="Column → data category.")
+    activities: list[Identifier] = Field(
+        default_factory=list,
+        description="Activities that use this table (inherited by child tables).",
+    )
+    identity: dict[str, ColumnName] = Field(
+        default_factory=dict,
+        description="Identifier kind → column (email, phone, customer_number).",
+    )
+    events: dict[str, ColumnName] = Field(
+        default_factory=dict, description="Business event → date column."
+    )
+    columns: dict[ColumnName, Identifier] = Field(
+        default_factory=dict, description="Column → data category."
+    )
     erase: Annotated[ErasureStrategy | None, BeforeValidator(_erase_shorthand)] = Field(
         None, description="'row', or {columns: {col: null|hash|anonymise}}."
     )
-    restriction_flag: ColumnName | None = Field(None, description="Boolean column marking rows restricted (Art. 18).")
+    restriction_flag: ColumnName | None = Field(
+        None, description="Boolean column marking rows restricted (Art. 18)."
+    )
     provided_by_subject: list[ColumnName] | None = Field(
-        None, description="Columns the person provided (portability, Art. 20); default: identity and mapped columns."
+        None,
+        description="Columns the person provided (portability, Art. 20); default: identity and mapped columns.",
     )
 
     @model_validator(mode="after")
     def _subject_or_parent(self) -> Table:
         if self.subject is None and self.belongs_to is None:
-            raise ValueError("a table needs 'subject' (whose rows these are) or 'belongs_to' (its parent)")
+            raise ValueError(
+                "a table needs 'subject' (whose rows these are) or 'belongs_to' (its parent)"
+            )
         if self.subject is not None and self.belongs_to is not None:
             raise ValueError("a table has either 'subject' or 'belongs_to', not both")
         return self
@@ -436,8 +541,12 @@ class System(Strict):
     """A data store (database) of the organisation."""
 
     description: str | None = Field(None, description="What the system is.")
-    url: str = Field(description="SQLAlchemy URL; ${VAR} or ${VAR:-default} read from the environment.")
-    tables: dict[ColumnName, Table] = Field(default_factory=dict, description="Tables holding personal data.")
+    url: str = Field(
+        description="SQLAlchemy URL; ${VAR} or ${VAR:-default} read from the environment."
+    )
+    tables: dict[ColumnName, Table] = Field(
+        default_factory=dict, description="Tables holding personal data."
+    )
 
 
 # --- the registry ---------------------------------------------------------------------------
@@ -448,15 +557,19 @@ class Registry(Strict):
 
     gardien: Literal[1] = Field(description="Registry format version; always 1 for now.")
     controller: Controller
-    subjects: dict[Identifier, Annotated[SubjectCategory, BeforeValidator(_label_shorthand)]] = Field(
-        description="Categories of people."
+    subjects: dict[Identifier, Annotated[SubjectCategory, BeforeValidator(_label_shorthand)]] = (
+        Field(description="Categories of people.")
     )
     data: dict[Identifier, Annotated[DataCategory, BeforeValidator(_label_shorthand)]] = Field(
         description="Categories of personal data."
     )
     recipients: dict[Identifier, Recipient] = Field(default_factory=dict, description="Recipients.")
-    activities: dict[Identifier, ProcessingActivity] = Field(description="Processing activities (purposes).")
-    systems: dict[Identifier, System] = Field(default_factory=dict, description="Where the data lives.")
+    activities: dict[Identifier, ProcessingActivity] = Field(
+        description="Processing activities (purposes)."
+    )
+    systems: dict[Identifier, System] = Field(
+        default_factory=dict, description="Where the data lives."
+    )
 
     @property
     def languages(self) -> list[str]:

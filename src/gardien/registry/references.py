@@ -45,24 +45,71 @@ def reference_findings(registry: Registry, source: SourceMap) -> list[Finding]:
     out: list[Finding] = []
     for aid, act in registry.activities.items():
         base: PathKey = ("activities", aid)
-        out += _dangling(act.subjects, registry.subjects, "subject category", (*base, "subjects"), source)
+        out += _dangling(
+            act.subjects, registry.subjects, "subject category", (*base, "subjects"), source
+        )
         out += _dangling(act.data, registry.data, "data category", (*base, "data"), source)
-        out += _dangling(act.recipients, registry.recipients, "recipient", (*base, "recipients"), source)
-        out += _dangling(act.source, act.subjects, f"subject category of activity {aid}", (*base, "source"), source, indexed=False)
-        out += _dangling(act.retention, act.subjects, f"subject category of activity {aid}", (*base, "retention"), source, indexed=False)
+        out += _dangling(
+            act.recipients, registry.recipients, "recipient", (*base, "recipients"), source
+        )
+        out += _dangling(
+            act.source,
+            act.subjects,
+            f"subject category of activity {aid}",
+            (*base, "source"),
+            source,
+            indexed=False,
+        )
+        out += _dangling(
+            act.retention,
+            act.subjects,
+            f"subject category of activity {aid}",
+            (*base, "retention"),
+            source,
+            indexed=False,
+        )
         if act.mandatory is not None:
-            out += _dangling(act.mandatory.data, act.data, f"data category of activity {aid}", (*base, "mandatory", "data"), source)
+            out += _dangling(
+                act.mandatory.data,
+                act.data,
+                f"data category of activity {aid}",
+                (*base, "mandatory", "data"),
+                source,
+            )
     for sid, system in registry.systems.items():
         for tname, table in system.tables.items():
             base = ("systems", sid, "tables", tname)
             if table.subject is not None:
-                out += _dangling([table.subject], registry.subjects, "subject category", (*base, "subject"), source, indexed=False)
-            out += _dangling(table.activities, registry.activities, "activity", (*base, "activities"), source)
-            out += _dangling(table.columns.values(), registry.data, "data category", (*base, "columns"), source, indexed=False)
+                out += _dangling(
+                    [table.subject],
+                    registry.subjects,
+                    "subject category",
+                    (*base, "subject"),
+                    source,
+                    indexed=False,
+                )
+            out += _dangling(
+                table.activities, registry.activities, "activity", (*base, "activities"), source
+            )
+            out += _dangling(
+                table.columns.values(),
+                registry.data,
+                "data category",
+                (*base, "columns"),
+                source,
+                indexed=False,
+            )
             if table.belongs_to is not None:
                 parent = table.belongs_to.table
                 if parent not in system.tables:
-                    out += _dangling([parent], system.tables, f"table of system {sid}", (*base, "belongs_to", "table"), source, indexed=False)
+                    out += _dangling(
+                        [parent],
+                        system.tables,
+                        f"table of system {sid}",
+                        (*base, "belongs_to", "table"),
+                        source,
+                        indexed=False,
+                    )
                 elif registry.table_subject(sid, tname) is None:
                     out.append(
                         Finding.at(

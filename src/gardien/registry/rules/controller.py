@@ -18,7 +18,10 @@ from gardien.registry.findings import Severity
 def dpo_contact_missing(ctx: CheckContext) -> Iterator[Issue]:
     dpo = ctx.registry.controller.dpo
     if dpo is None or dpo.is_empty():
-        yield Issue("the notice must give the contact details of the data protection officer", ("controller", "dpo") if dpo else ("controller",))
+        yield Issue(
+            "the notice must give the contact details of the data protection officer",
+            ("controller", "dpo") if dpo else ("controller",),
+        )
 
 
 @rule(

@@ -19,4 +19,7 @@ from gardien.registry.model import LegalBasis
 def legitimate_interest_unstated(ctx: CheckContext) -> Iterator[Issue]:
     for aid, act in ctx.registry.activities.items():
         if act.legal_basis is LegalBasis.LEGITIMATE_INTEREST and not act.legitimate_interest:
-            yield Issue(f"activity {aid} relies on legitimate interest without stating the interest", ("activities", aid, "legal_basis"))
+            yield Issue(
+                f"activity {aid} relies on legitimate interest without stating the interest",
+                ("activities", aid, "legal_basis"),
+            )
