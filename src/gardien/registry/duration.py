@@ -12,6 +12,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from collections.abc import Sequence
 from typing import TypeVar
 
 _PATTERN = re.compile(r"^P(?:(?P<y>\d+)Y)?(?:(?P<m>\d+)M)?(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?$")
@@ -80,3 +81,23 @@ class Duration:
 
     def __str__(self) -> str:
         return self.iso()
+
+
+def add_all(durations: Sequence[Duration], when: When) -> When:
+    """Apply each duration in turn: the end of an active phase, then of its archive phase."""
+    for duration in durations:
+        when = duration.add_to(when)
+    return when
+
+
+def latest_start_ended_by_all(durations: Sequence[Duration], when: When) -> When:
+    """The latest ``s`` with ``add_all(durations, s) <= when`` (composition is monotone)."""
+    one_day = timedelta(days=1)
+    start = when
+    for duration in reversed(durations):
+        start = duration.subtract_from(start)
+    while add_all(durations, start) > when:
+        start -= one_day
+    while add_all(durations, start + one_day) <= when:
+        start += one_day
+    return start

@@ -1,0 +1,39 @@
+"""A legal hold suspends retention for what it covers (R-RET-05).
+
+A hold covers either a person (an identity such as ``phone=+33…``, in every table that has that
+identity column) or named rows of one table. Released holds keep protecting until the end of
+the appeal period when one is given: recordings under litigation are kept "until the appeal
+process is over" (seeds 000 and 001).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class LegalHold:
+    id: str
+    reason: str
+    case: str | None
+    placed_at: datetime
+    placed_by: str
+    identity_kind: str | None = None  # hold on a person: email, phone, customer_number…
+    identity_value: str | None = None
+    system: str | None = None  # hold on rows: system, table and key values
+    table: str | None = None
+    keys: tuple[str, ...] = ()
+    released_at: datetime | None = None
+    released_by: str | None = None
+    appeal_ends: date | None = None
+
+    def in_force(self, now: datetime) -> bool:
+        if self.released_at is None or self.released_at > now:
+            return True
+        return self.appeal_ends is not None and now.date() <= self.appeal_ends
+
+    def describe(self) -> str:
+        if self.identity_kind is not None:
+            return f"person {self.identity_kind}={self.identity_value}"
+        return f"{self.system}.{self.table} rows {', '.join(self.keys)}"

@@ -1,0 +1,177 @@
+"""Row conditions as data: the policy states *which* rows, a connector compiles it to SQL.
+
+Keeping conditions as a small tree (instead of SQL text) keeps the policy pure and testable
+without a database, and lets each connector bind every value as a parameter and quote every
+name with its own dialect. Every condition is two-valued: NULL columns are tested explicitly,
+so negation never meets SQL's unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Always:
+    value: bool
+
+
+@dataclass(frozen=True)
+class IsNull:
+    column: str
+
+
+@dataclass(frozen=True)
+class OnOrBefore:
+    """``column IS NOT NULL AND column <= moment`` (naive UTC)."""
+
+    column: str
+    moment: datetime
+
+
+@dataclass(frozen=True)
+class ValueIn:
+    """``column IN (values)`` with the values bound as parameters."""
+
+    column: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ParentMatches:
+    """For a child table: ``link IN (SELECT key FROM parent WHERE condition)``."""
+
+    link_column: str
+    parent_table: str
+    parent_key: str
+    condition: Condition
+    archived: bool = False  # the parent rows are in the archive table
+
+
+@dataclass(frozen=True)
+class AnyNotNull:
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: Condition
+
+
+@dataclass(frozen=True)
+class All:
+    operands: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    operands: tuple[Condition, ...]
+
+
+Condition = Always | IsNull | OnOrBefore | ValueIn | ParentMatches | AnyNotNull | Not | All | AnyOf
+
+TRUE = Always(True)
+FALSE = Always(False)
+
+
+def _merge_bounds(operands: Sequence[Condition], *, keep_earliest: bool) -> list[Condition]:
+    """Fold ``c <= t1`` and ``c <= t2`` on the same column into one bound; drop duplicates."""
+    out: list[Condition] = []
+    bound_at: dict[str, int] = {}
+    for op in operands:
+        if isinstance(op, OnOrBefore) and op.column in bound_at:
+            index = bound_at[op.column]
+            current = out[index]
+            assert isinstance(current, OnOrBefore)
+            pick = min if keep_earliest else max
+            out[index] = OnOrBefore(op.column, pick(current.moment, op.moment))
+            continue
+        if isinstance(op, OnOrBefore):
+            bound_at[op.column] = len(out)
+        if op not in out:
+            out.append(op)
+    return out
+
+
+def all_of(operands: Sequence[Condition]) -> Condition:
+    ops = _merge_bounds([o for o in operands if o != TRUE], keep_earliest=True)
+    if any(o == FALSE for o in ops):
+        return FALSE
+    if not ops:
+        return TRUE
+    return ops[0] if len(ops) == 1 else All(tuple(ops))
+
+
+def any_of(operands: Sequence[Condition]) -> Condition:
+    ops = _merge_bounds([o for o in operands if o != FALSE], keep_earliest=False)
+    if any(o == TRUE for o in ops):
+        return TRUE
+    if not ops:
+        return FALSE
+    return ops[0] if len(ops) == 1 else AnyOf(tuple(ops))
+
+
+def negate(operand: Condition) -> Condition:
+    if isinstance(operand, Always):
+        return Always(not operand.value)
+    if isinstance(operand, Not):
+        return operand.operand
+    return Not(operand)
+
+
+def describe(condition: Condition) -> str:
+    """A readable SQL-like rendering, for plans shown to people and for tests."""
+    match condition:
+        case Always(value):
+            return "TRUE" if value else "FALSE"
+        case IsNull(column):
+            return f"{column} IS NULL"
+        case OnOrBefore(column, moment):
+            return f"{column} <= {moment.isoformat(sep=' ')}"
+        case ValueIn(column, values):
+            return f"{column} IN ({len(values)} values)"
+        case ParentMatches(link, parent, key, inner, archived):
+            parent = f"{parent}(archive)" if archived else parent
+            return f"{link} IN (SELECT {key} FROM {parent} WHERE {describe(inner)})"
+        case AnyNotNull(columns):
+            return "(" + " OR ".join(f"{c} IS NOT NULL" for c in columns) + ")"
+        case Not(inner):
+            return f"NOT ({describe(inner)})"
+        case All(ops):
+            return "(" + " AND ".join(describe(o) for o in ops) + ")"
+        case AnyOf(ops):
+            return "(" + " OR ".join(describe(o) for o in ops) + ")"
+    raise TypeError(f"unknown condition {condition!r}")
+
+
+def evaluate(condition: Condition, row: dict[str, object], parents: dict[str, dict[object, dict[str, object]]] | None = None) -> bool:
+    """Evaluate on an in-memory row: the reference semantics the SQL compilers must match."""
+    match condition:
+        case Always(value):
+            return value
+        case IsNull(column):
+            return row.get(column) is None
+        case OnOrBefore(column, moment):
+            value = row.get(column)
+            if value is None:
+                return False
+            if not isinstance(value, datetime):
+                value = datetime.combine(value, datetime.min.time())  # type: ignore[arg-type]
+            return value <= moment
+        case ValueIn(column, values):
+            return row.get(column) in values
+        case ParentMatches(link, parent, _key, inner, _archived):
+            table = (parents or {}).get(parent, {})
+            parent_row = table.get(row.get(link))
+            return parent_row is not None and evaluate(inner, parent_row, parents)
+        case AnyNotNull(columns):
+            return any(row.get(c) is not None for c in columns)
+        case Not(inner):
+            return not evaluate(inner, row, parents)
+        case All(ops):
+            return all(evaluate(o, row, parents) for o in ops)
+        case AnyOf(ops):
+            return any(evaluate(o, row, parents) for o in ops)
+    raise TypeError(f"unknown condition {condition!r}")

@@ -1,0 +1,294 @@
+"""The retention policy: registry + now + legal holds → which rows leave which phase.
+
+For every table, each of its activities keeps a row for as long as that activity's rule for the
+table's subject category says (R-RET-01…09). A row is kept while at least one activity still
+justifies it:
+
+- while any activity's active phase runs, the row stays in the active table;
+- when every active phase has ended and some activity declares an archive phase that is still
+  running, the row moves to the restricted archive (R-RET-08);
+- when every phase of every activity has ended, the row is deleted or anonymised.
+
+An activity with no rule for the table's subject keeps the row indefinitely: gardien never
+deletes on a rule it does not have (the checker reports the gap). Child tables follow their
+subject's row and are handled before it, so a parent is never removed under its children.
+Legal holds take rows out of every action (R-RET-05).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from gardien.clock import naive_utc
+from gardien.holds.model import LegalHold
+from gardien.registry.duration import Duration, latest_start_ended_by_all
+from gardien.registry.events import Combination, EventExpression
+from gardien.registry.model import EndAction, Registry, RetentionRule, Table
+from gardien.retention.conditions import (
+    FALSE,
+    AnyNotNull,
+    Condition,
+    IsNull,
+    OnOrBefore,
+    ParentMatches,
+    ValueIn,
+    all_of,
+    any_of,
+    negate,
+)
+
+
+class Stage(StrEnum):
+    ACTIVE = "active"  # the table the organisation uses
+    ARCHIVE = "archive"  # gardien's restricted archive table beside it
+
+
+class ActionKind(StrEnum):
+    ARCHIVE = "archive"  # move from the active table to the archive table
+    DELETE = "delete"
+    ANONYMISE = "anonymise"
+
+
+@dataclass(frozen=True)
+class TableAction:
+    """One set-based action on one table: the rows matching ``eligible`` and not ``held``."""
+
+    system: str
+    table: str
+    stage: Stage
+    kind: ActionKind
+    key: str
+    eligible: Condition
+    held: Condition
+    personal_columns: tuple[str, ...] = ()
+    parent: str | None = None  # for child tables: the parent table, for display
+
+    @property
+    def target(self) -> Condition:
+        # A child's ``eligible`` already excludes held parents (see _table_action).
+        condition = self.eligible if self.parent else all_of([self.eligible, negate(self.held)])
+        if self.kind is ActionKind.ANONYMISE:
+            # Rows already anonymised have no personal value left: never touched twice.
+            condition = all_of([condition, AnyNotNull(self.personal_columns)])
+        return condition
+
+    @property
+    def label(self) -> str:
+        where = f"{self.table} (archive)" if self.stage is Stage.ARCHIVE else self.table
+        return f"{self.system}.{where}: {self.kind.value}"
+
+
+@dataclass(frozen=True)
+class RetentionPlan:
+    now: datetime
+    actions: tuple[TableAction, ...]
+
+
+class RetentionPolicyError(ValueError):
+    """The registry cannot be enforced as written (named table, event, column)."""
+
+
+# --- conditions for one rule ----------------------------------------------------------------
+
+
+def _occurred_by(expr: EventExpression, columns: dict[str, str], moment: datetime) -> Condition:
+    """The event expression has happened on or before ``moment``."""
+    cols = [columns[e] for e in expr.events]
+    if expr.combination is Combination.SINGLE:
+        return OnOrBefore(cols[0], moment)
+    if expr.combination is Combination.EARLIEST:
+        return any_of([OnOrBefore(c, moment) for c in cols])
+    # latest: every event has happened (an event still to come keeps it open) …
+    return all_of([OnOrBefore(c, moment) for c in cols])
+
+
+def _started_by(expr: EventExpression, columns: dict[str, str], cutoff: datetime) -> Condition:
+    """The start of a duration, taken from the expression, is on or before ``cutoff``."""
+    cols = [columns[e] for e in expr.events]
+    if expr.combination is Combination.SINGLE:
+        return OnOrBefore(cols[0], cutoff)
+    if expr.combination is Combination.EARLIEST:
+        return any_of([OnOrBefore(c, cutoff) for c in cols])
+    # latest(a, b): the latest known date is the start (R-RET-02 "whichever is later"); unknown
+    # dates are ignored, but at least one must be known.
+    return all_of(
+        [
+            all_of([any_of([IsNull(c), OnOrBefore(c, cutoff)]) for c in cols]),
+            any_of([negate(IsNull(c)) for c in cols]),
+        ]
+    )
+
+
+def phase_ended(
+    rule: RetentionRule | None, columns: dict[str, str], now: datetime, *, include_archive: bool
+) -> Condition:
+    """Rows for which the rule's active phase (and, if asked, its archive phase) has ended."""
+    if rule is None:
+        return FALSE  # no rule: this activity keeps the row (the checker flags the gap)
+    extra: list[Duration] = []
+    if include_archive and rule.archive is not None:
+        extra.append(rule.archive.for_)
+    active = rule.active
+    if active.until is not None:
+        if not extra:
+            return _occurred_by(active.until, columns, now)
+        return _occurred_by(active.until, columns, latest_start_ended_by_all(extra, now))
+    assert active.for_ is not None and active.from_ is not None  # enforced by the model
+    cutoff = latest_start_ended_by_all([active.for_, *extra], now)
+    return _started_by(active.from_, columns, cutoff)
+
+
+# --- the plan -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Family:
+    """A subject table and its descendants, children listed before their parents."""
+
+    system: str
+    root: str
+    order: tuple[str, ...]  # deepest first, root last
+
+
+def _families(registry: Registry, system_id: str) -> list[_Family]:
+    tables = registry.systems[system_id].tables
+    children: dict[str, list[str]] = {}
+    for name, table in tables.items():
+        if table.belongs_to is not None:
+            children.setdefault(table.belongs_to.table, []).append(name)
+
+    def post_order(name: str, seen: frozenset[str]) -> list[str]:
+        out: list[str] = []
+        for child in sorted(children.get(name, [])):
+            if child not in seen:
+                out.extend(post_order(child, seen | {child}))
+        return [*out, name]
+
+    return [
+        _Family(system_id, name, tuple(post_order(name, frozenset({name}))))
+        for name, table in tables.items()
+        if table.subject is not None
+    ]
+
+
+def _rules(registry: Registry, system_id: str, table_name: str) -> list[RetentionRule | None]:
+    subject = registry.table_subject(system_id, table_name)
+    rules: list[RetentionRule | None] = []
+    for activity_id in registry.table_activities(system_id, table_name):
+        activity = registry.activities.get(activity_id)
+        if activity is None or subject is None:
+            raise RetentionPolicyError(f"{system_id}.{table_name}: unknown activity or subject")
+        rules.append(activity.retention.get(subject))
+    return rules
+
+
+def _check_events(system_id: str, name: str, table: Table, rules: Sequence[RetentionRule | None]) -> None:
+    for rule in rules:
+        if rule is None:
+            continue
+        for event in rule.events():
+            if event not in table.events:
+                raise RetentionPolicyError(
+                    f"{system_id}.{name}: the retention rule needs the event '{event}', "
+                    f"but the table maps no column to it (add events: {{{event}: <column>}})"
+                )
+
+
+def _personal_columns(table: Table) -> tuple[str, ...]:
+    """Columns an anonymisation clears: mapped personal data, minus dates that drive retention."""
+    personal = set(table.columns) | set(table.identity.values())
+    personal -= set(table.events.values()) | {table.key}
+    if table.belongs_to is not None:
+        personal.discard(table.belongs_to.column)
+    return tuple(sorted(personal))
+
+
+def _held(registry: Registry, system_id: str, table: Table, name: str, holds: Sequence[LegalHold]) -> Condition:
+    conditions: list[Condition] = []
+    by_kind: dict[str, list[str]] = {}
+    for hold in holds:
+        if hold.identity_kind is not None and hold.identity_value is not None:
+            by_kind.setdefault(hold.identity_kind, []).append(hold.identity_value)
+        elif hold.system == system_id and hold.table == name and hold.keys:
+            conditions.append(ValueIn(table.key, tuple(hold.keys)))
+    for kind, values in sorted(by_kind.items()):
+        if kind in table.identity:
+            conditions.append(ValueIn(table.identity[kind], tuple(sorted(set(values)))))
+    return any_of(conditions)
+
+
+def plan_retention(registry: Registry, now: datetime, holds: Sequence[LegalHold] = ()) -> RetentionPlan:
+    """Every action a retention run takes at ``now``, in a safe order (children first)."""
+    moment = naive_utc(now)
+    in_force = [h for h in holds if h.in_force(now)]
+    actions: list[TableAction] = []
+    for system_id in sorted(registry.systems):
+        tables = registry.systems[system_id].tables
+        for family in _families(registry, system_id):
+            root = tables[family.root]
+            rules = _rules(registry, system_id, family.root)
+            _check_events(system_id, family.root, root, rules)
+            active_over = all_of([phase_ended(r, root.events, moment, include_archive=False) for r in rules])
+            all_over = all_of([phase_ended(r, root.events, moment, include_archive=True) for r in rules])
+            has_archive = any(r is not None and r.archive is not None for r in rules)
+            end = (
+                ActionKind.ANONYMISE
+                if any(r is not None and r.then is EndAction.ANONYMISE for r in rules)
+                else ActionKind.DELETE
+            )
+            holds_apply = any(r is None or r.legal_holds for r in rules)
+            root_held = _held(registry, system_id, root, family.root, in_force) if holds_apply else FALSE
+            if not rules or all_over == FALSE:
+                continue
+            steps: list[tuple[Stage, ActionKind, Condition]] = [(Stage.ACTIVE, end, all_over)]
+            if has_archive:
+                archive_only = all_of([active_over, negate(all_over)])
+                steps.append((Stage.ACTIVE, ActionKind.ARCHIVE, archive_only))
+                steps.append((Stage.ARCHIVE, end, all_over))
+            for stage, kind, root_condition in steps:
+                for name in family.order:
+                    actions.append(
+                        _table_action(registry, system_id, name, stage, kind, root_condition, root_held, family.root)
+                    )
+    return RetentionPlan(now=now, actions=tuple(actions))
+
+
+def _table_action(
+    registry: Registry,
+    system_id: str,
+    name: str,
+    stage: Stage,
+    kind: ActionKind,
+    root_condition: Condition,
+    root_held: Condition,
+    root: str,
+) -> TableAction:
+    tables = registry.systems[system_id].tables
+    table = tables[name]
+    if name == root:
+        return TableAction(
+            system_id, name, stage, kind, table.key, root_condition, root_held, _personal_columns(table)
+        )
+    # A child follows its parent: wrap the root's conditions in one ParentMatches per level.
+    chain: list[str] = []
+    current: str | None = name
+    while current is not None and current != root:
+        chain.append(current)
+        link = tables[current].belongs_to
+        current = link.table if link else None
+    eligible = all_of([root_condition, negate(root_held)])
+    held = all_of([root_condition, root_held])
+    for level_name in reversed(chain):  # from the root's child down to ``name``
+        link = tables[level_name].belongs_to
+        assert link is not None
+        parent = tables[link.table]
+        archived = stage is Stage.ARCHIVE
+        eligible = ParentMatches(link.column, link.table, parent.key, eligible, archived)
+        held = ParentMatches(link.column, link.table, parent.key, held, archived)
+    parent_name = table.belongs_to.table if table.belongs_to else None
+    return TableAction(
+        system_id, name, stage, kind, table.key, eligible, held, _personal_columns(table), parent_name
+    )

@@ -1,0 +1,50 @@
+"""Opening gardien's store and bringing its schema up to date with Alembic."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Engine
+
+from gardien.connectors.sql import safe_url
+from gardien.errors import GardienError
+
+DEFAULT_URL = "sqlite:///gardien.db"
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class StoreUnavailable(GardienError):
+    """gardien's own database cannot be opened or migrated."""
+
+
+def store_url(explicit: str | None = None) -> str:
+    return explicit or os.environ.get("GARDIEN_DATABASE_URL") or DEFAULT_URL
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def open_store(url: str | None = None) -> Engine:
+    """An engine on the store, migrated to the latest schema."""
+    resolved = store_url(url)
+    try:
+        engine = sa.create_engine(resolved, future=True)
+        if engine.dialect.name == "sqlite":
+            path = engine.url.database
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+        with engine.begin() as conn:
+            config = alembic_config(resolved)
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+    except (sa.exc.SQLAlchemyError, OSError) as exc:
+        raise StoreUnavailable(f"cannot open gardien's store at {safe_url(resolved)}: {exc}") from exc
+    return engine
