@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from gardien import __version__
-from gardien.cli import check
+from gardien.cli import check, law
 
 app = typer.Typer(
     name="gardien",
@@ -17,6 +17,7 @@ app = typer.Typer(
 
 app.command("check")(check.check)
 app.command("schema")(check.schema)
+app.add_typer(law.app, name="law")
 
 
 @app.command("version")
