@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from gardien import __version__
-from gardien.cli import check, law
+from gardien.cli import audit, check, holds, law, retention
 
 app = typer.Typer(
     name="gardien",
@@ -18,6 +18,11 @@ app = typer.Typer(
 app.command("check")(check.check)
 app.command("schema")(check.schema)
 app.add_typer(law.app, name="law")
+app.add_typer(retention.app, name="retention")
+app.add_typer(retention.systems_app, name="systems")
+app.add_typer(holds.app, name="hold")
+app.add_typer(audit.app, name="audit")
+app.add_typer(audit.archive_app, name="archive")
 
 
 @app.command("version")

@@ -1,0 +1,154 @@
+"""``gardien retention plan|run|runs`` and ``gardien systems check``."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from gardien.cli.console import EXIT_FINDINGS, handle_errors, out
+from gardien.cli.options import ActorOption, JsonOption, NowOption, RegistryOption, StoreOption, actor_name, clock_for, registry_path
+from gardien.connectors.sql import connectors_for, safe_url
+from gardien.jobs import retention as job
+from gardien.registry.loader import load_registry
+from gardien.retention.executor import DEFAULT_BATCH_SIZE
+from gardien.retention.policy import TableAction
+from gardien.store import journal
+from gardien.store.database import open_store
+
+app = typer.Typer(help="Enforce retention inside the declared systems (R-RET-01…09).", no_args_is_help=True)
+systems_app = typer.Typer(help="The organisation's data stores declared in the registry.", no_args_is_help=True)
+
+
+def _action_json(action: TableAction, rows: int, held: int) -> dict[str, Any]:
+    return {
+        "system": action.system,
+        "table": action.table,
+        "stage": action.stage.value,
+        "action": action.kind.value,
+        "rows": rows,
+        "held": held,
+    }
+
+
+def _totals(actions: list[dict[str, Any]]) -> dict[str, int]:
+    totals: dict[str, int] = {"rows": 0, "held": 0}
+    for item in actions:
+        totals[item["action"]] = totals.get(item["action"], 0) + item["rows"]
+        totals["rows"] += item["rows"]
+        totals["held"] += item["held"]
+    return totals
+
+
+def _print_table(title: str, actions: list[dict[str, Any]]) -> None:
+    table = Table(title=title)
+    for name in ("system", "table", "stage", "action"):
+        table.add_column(name)
+    table.add_column("rows", justify="right")
+    table.add_column("held", justify="right")
+    for item in actions:
+        if item["rows"] or item["held"]:
+            table.add_row(item["system"], item["table"], item["stage"], item["action"], f"{item['rows']:,}", f"{item['held']:,}")
+    out.print(table)
+    totals = _totals(actions)
+    out.print(f"total: {totals['rows']:,} row(s) changed, {totals['held']:,} kept by legal holds")
+
+
+@app.command("plan")
+@handle_errors
+def plan(registry: RegistryOption = None, store: StoreOption = None, now: NowOption = None, as_json: JsonOption = False) -> None:
+    """What a run would do now: rows to archive, delete or anonymise per table, and rows held."""
+    reg = load_registry(registry_path(registry))
+    clock = clock_for(now)
+    retention_plan, counted = job.plan(reg, open_store(store), clock.now())
+    actions = [_action_json(p.action, p.rows, p.held) for p in counted]
+    if as_json:
+        print(json.dumps({"now": retention_plan.now.isoformat(), "actions": actions, "totals": _totals(actions)}, indent=2))
+    else:
+        _print_table(f"Retention plan at {retention_plan.now:%Y-%m-%d %H:%M} UTC", actions)
+
+
+@app.command("run")
+@handle_errors
+def run(
+    registry: RegistryOption = None,
+    store: StoreOption = None,
+    now: NowOption = None,
+    actor: ActorOption = None,
+    as_json: JsonOption = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan; change nothing.")] = False,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Rows per batch (each batch is one transaction).")] = DEFAULT_BATCH_SIZE,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Abandon an unfinished run instead of resuming it.")] = False,
+) -> None:
+    """Archive, delete or anonymise what no purpose justifies any more; resumes a killed run."""
+    if dry_run:
+        plan(registry=registry, store=store, now=now, as_json=as_json)
+        return
+    reg = load_registry(registry_path(registry))
+    clock = clock_for(now)
+    engine = open_store(store)
+    if as_json:
+        outcome = job.run(reg, engine, clock, clock.now(), actor=actor_name(actor), batch_size=batch_size, fresh=fresh)
+    else:
+        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[rows]:>12,} rows"), TimeElapsedColumn(), console=out, transient=False) as bar:
+            tasks: dict[int, Any] = {}
+
+            def progress(action: TableAction, rows: int, done: bool) -> None:
+                key = id(action)
+                if key not in tasks:
+                    tasks[key] = bar.add_task(action.label, total=1, rows=0)
+                bar.update(tasks[key], rows=rows, completed=1 if done else 0)
+
+            outcome = job.run(reg, engine, clock, clock.now(), actor=actor_name(actor), batch_size=batch_size, progress=progress, fresh=fresh)
+    actions = [_action_json(r.action, r.rows, r.held) for r in outcome.report.results]
+    document = {"run": outcome.report.run_id, "resumed": outcome.resumed, "now": outcome.report.now.isoformat(), "actions": actions, "totals": _totals(actions)}
+    if as_json:
+        print(json.dumps(document, indent=2))
+    else:
+        note = " (resumed an interrupted run)" if outcome.resumed else ""
+        _print_table(f"Retention run {outcome.report.run_id}{note}", actions)
+
+
+@app.command("runs")
+@handle_errors
+def runs(store: StoreOption = None, as_json: JsonOption = False, limit: Annotated[int, typer.Option(min=1)] = 20) -> None:
+    """Past retention runs, newest first."""
+    records = journal.runs(open_store(store), limit)
+    rows = [
+        {"id": r.id, "now": r.now.isoformat(), "status": r.status, "started_at": r.started_at.isoformat(), "actor": r.actor, "error": r.error}
+        for r in records
+    ]
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    table = Table(title="Retention runs")
+    for name in ("id", "now", "status", "started_at", "actor"):
+        table.add_column(name)
+    for r in rows:
+        table.add_row(r["id"], r["now"][:19], r["status"], r["started_at"][:19], r["actor"])
+    out.print(table)
+
+
+@systems_app.command("check")
+@handle_errors
+def systems_check(registry: RegistryOption = None, as_json: JsonOption = False) -> None:
+    """Verify each declared system is reachable and has every table and column the registry names."""
+    reg = load_registry(registry_path(registry))
+    connectors = connectors_for(reg)
+    problems = job.check_systems(reg, connectors)
+    undeclared = {sid: c.undeclared_columns(reg) if not problems[sid] else [] for sid, c in connectors.items()}
+    if as_json:
+        print(json.dumps({sid: {"url": safe_url(connectors[sid].url), "problems": p, "undeclared_columns": undeclared[sid]} for sid, p in problems.items()}, indent=2))
+    else:
+        for sid, found in problems.items():
+            status = "[green]ok[/green]" if not found else f"[red]{len(found)} problem(s)[/red]"
+            out.print(f"{sid} ({safe_url(connectors[sid].url)}): {status}")
+            for problem in found:
+                out.print(f"  - {problem}")
+            for column in undeclared[sid]:
+                out.print(f"  [yellow]warning[/yellow]: column {column} is mapped to no data category")
+    if any(problems.values()):
+        raise typer.Exit(EXIT_FINDINGS)

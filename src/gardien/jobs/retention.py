@@ -1,0 +1,111 @@
+"""Use cases: check systems, plan retention, run (or resume) it, with the audit trail."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+
+from gardien.clock import Clock
+from gardien.connectors.errors import SchemaMismatch
+from gardien.connectors.sql import SqlConnector, connectors_for
+from gardien.errors import GardienError
+from gardien.registry.model import Registry
+from gardien.retention.executor import DEFAULT_BATCH_SIZE, Progress, RunReport, execute_plan, plan_counts
+from gardien.retention.policy import RetentionPlan, TableAction, plan_retention
+from gardien.store import holds as hold_book
+from gardien.store import journal as run_journal
+
+
+def registry_digest(registry: Registry) -> str:
+    return hashlib.sha256(registry.model_dump_json(by_alias=True).encode()).hexdigest()
+
+
+def check_systems(registry: Registry, connectors: Mapping[str, SqlConnector] | None = None) -> dict[str, list[str]]:
+    """Problems per system (unreachable, missing tables or columns); empty lists when fine."""
+    connectors = connectors or connectors_for(registry)
+    problems: dict[str, list[str]] = {}
+    for system_id, connector in connectors.items():
+        try:
+            connector.ping()
+            problems[system_id] = connector.check(registry)
+        except GardienError as exc:
+            problems[system_id] = [str(exc)]
+    return problems
+
+
+def require_systems(registry: Registry, connectors: Mapping[str, SqlConnector]) -> None:
+    """Stop before changing anything when any system fails its check."""
+    for system_id, found in check_systems(registry, connectors).items():
+        if found:
+            raise SchemaMismatch(system_id, found)
+
+
+@dataclass(frozen=True)
+class PlannedAction:
+    action: TableAction
+    rows: int
+    held: int
+
+
+def plan(registry: Registry, store: Engine, now: datetime, connectors: Mapping[str, SqlConnector] | None = None) -> tuple[RetentionPlan, list[PlannedAction]]:
+    connectors = connectors or connectors_for(registry)
+    require_systems(registry, connectors)
+    retention_plan = plan_retention(registry, now, hold_book.all_holds(store))
+    counted = [PlannedAction(a, rows, held) for a, rows, held in plan_counts(retention_plan, connectors)]
+    return retention_plan, counted
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    report: RunReport
+    resumed: bool
+
+
+def run(
+    registry: Registry,
+    store: Engine,
+    clock: Clock,
+    now: datetime,
+    *,
+    actor: str,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Progress | None = None,
+    fresh: bool = False,
+    connectors: Mapping[str, SqlConnector] | None = None,
+) -> RunOutcome:
+    """Run retention at ``now``; resume the last unfinished run of the same registry first."""
+    connectors = connectors or connectors_for(registry)
+    require_systems(registry, connectors)
+    digest = registry_digest(registry)
+    pending = run_journal.unfinished_run(store)
+    resumed = False
+    if pending is not None and (fresh or pending.registry_digest != digest):
+        why = "a fresh run was asked for" if fresh else "the registry changed since it started"
+        run_journal.abandon(store, clock, pending.id, actor, why)
+        pending = None
+    if pending is not None:
+        now, resumed = pending.now, True
+        journal = run_journal.StoreJournal(store, pending.id)
+    holds = hold_book.all_holds(store)
+    retention_plan = plan_retention(registry, now, holds)
+    if not resumed:
+        journal = run_journal.StoreJournal.open_run(store, clock, retention_plan, digest, actor)
+    try:
+        report = execute_plan(retention_plan, connectors, journal, at=clock.now(), batch_size=batch_size, progress=progress)
+    except GardienError as exc:
+        journal.close(clock, actor, {}, error=str(exc))
+        raise
+    summary = {
+        "now": retention_plan.now.isoformat(),
+        "resumed": resumed,
+        "actions": [
+            {"system": r.action.system, "table": r.action.table, "stage": r.action.stage.value, "action": r.action.kind.value, "rows": r.rows, "held": r.held}
+            for r in report.results
+        ],
+    }
+    journal.close(clock, actor, summary)
+    return RunOutcome(report, resumed)
