@@ -9,10 +9,9 @@ that the retention engine, its tests, the demo and the benchmark run on believab
 
 from gardien.synthetic.people import TableProgress, fill_registry, fill_system
 from gardien.synthetic.scenarios import ScenarioMix
-from gardien.synthetic.schema import DatabaseUnreachable, build_metadata, create_system
+from gardien.synthetic.schema import build_metadata, create_system
 
 __all__ = [
-    "DatabaseUnreachable",
     "ScenarioMix",
     "TableProgress",
     "build_metadata",

@@ -13,18 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 
-from gardien.errors import GardienError, UsageError
+from gardien.connectors.errors import SystemUnreachable
+from gardien.errors import UsageError
 from gardien.registry.model import Registry, Table
-
-
-class DatabaseUnreachable(GardienError):
-    """A declared system's database cannot be reached; nothing was written to it."""
-
-    def __init__(self, system_id: str, url: str, reason: str) -> None:
-        self.system_id = system_id
-        self.url = url
-        self.reason = reason
-        super().__init__(f"system '{system_id}': cannot reach {url}: {reason}")
 
 
 def safe_url(url: str | URL) -> str:
@@ -140,7 +131,7 @@ def open_engine(system_id: str, url: str) -> Engine:
     except sa.exc.DBAPIError as exc:
         engine.dispose()
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise DatabaseUnreachable(system_id, safe_url(parsed), reason) from exc
+        raise SystemUnreachable(system_id, f"cannot reach {safe_url(parsed)}: {reason}") from exc
     return engine
 
 
