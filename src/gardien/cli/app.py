@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from gardien import __version__
-from gardien.cli import audit, check, holds, law, retention
+from gardien.cli import audit, check, holds, law, retention, synthetic
 
 app = typer.Typer(
     name="gardien",
@@ -23,6 +23,7 @@ app.add_typer(retention.systems_app, name="systems")
 app.add_typer(holds.app, name="hold")
 app.add_typer(audit.app, name="audit")
 app.add_typer(audit.archive_app, name="archive")
+app.command("generate")(synthetic.generate)
 
 
 @app.command("version")
