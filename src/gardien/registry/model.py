@@ -166,6 +166,10 @@ class Controller(Strict):
     authority: SupervisoryAuthority | None = Field(
         None, description="Supervisory authority for complaints."
     )
+    representative: Contact | None = Field(
+        None,
+        description="Art. 27 representative in the EU, for a controller established outside it.",
+    )
     security_measures: list[LocalizedText] = Field(
         default_factory=list,
         description="Art. 30(1)(g) / Art. 32: technical and organisational measures.",
@@ -189,6 +193,13 @@ class SubjectCategory(Strict):
     )
 
 
+class RetentionReference(StrEnum):
+    """Kinds of data with a clear CNIL reference retention period (see gardien.law.retention_guidance)."""
+
+    CALL_RECORDING = "call_recording"  # CNIL: 6 months (R-RET-05)
+    CONNECTION_LOG = "connection_log"  # CNIL: 6 months to 1 year (R-RET-07)
+
+
 class DataCategory(Strict):
     """A category of personal data."""
 
@@ -198,6 +209,11 @@ class DataCategory(Strict):
         False, description="Special category under Art. 9 (health, biometrics…)."
     )
     criminal: bool = Field(False, description="Data relating to offences, Art. 10.")
+    retention_reference: RetentionReference | None = Field(
+        None,
+        description="Kind of data for which the CNIL publishes a reference retention period "
+        "(call_recording, connection_log); the checker compares durations with it.",
+    )
 
 
 class RecipientKind(StrEnum):
@@ -233,6 +249,11 @@ class Recipient(Strict):
     )
     safeguard_detail: LocalizedText | None = Field(
         None, description="Where to obtain a copy of the safeguard."
+    )
+    third_country_unnamed: bool = Field(
+        False,
+        description="The data goes to or is accessed from outside the EEA, in a country the "
+        "notice does not name (R-XFR-02); 'country' is then not used.",
     )
     access_only: bool = Field(
         False,
