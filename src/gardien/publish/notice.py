@@ -1,0 +1,410 @@
+"""The Art. 13/14 privacy notice, built from the registry as a worded document.
+
+Each section answers one item of Art. 13(1)–(2) / 14(1)–(2). What the registry does not say is
+stated as not provided, never invented: the checker is where a gap is flagged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from gardien.law.adequacy import TransferStatus, transfer_status
+from gardien.law.rights import Right, activity_rights
+from gardien.publish.document import (
+    Block,
+    Bullets,
+    Cell,
+    Definitions,
+    NoticeDocument,
+    Paragraph,
+    Section,
+    Subsection,
+    Table,
+    Term,
+)
+from gardien.publish.wording import Wording, pick, wording_for
+from gardien.registry.model import (
+    LegalBasis,
+    ProcessingActivity,
+    Recipient,
+    Registry,
+)
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _lower_first(text: str) -> str:
+    """'Coordonnées' → 'coordonnées' inside a list, but 'CNIL' or 'RSSI' stay as they are."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[:1].lower() + text[1:]
+    return text
+
+
+class _NoticeWriter:
+    def __init__(self, registry: Registry, w: Wording) -> None:
+        self.registry = registry
+        self.w = w
+        self.lang = w.lang
+
+    def t(self, text: dict[str, str] | None) -> str | None:
+        return pick(text, self.lang)
+
+    def listing(self, ids: Iterable[str], table: str) -> str:
+        """Labels in a definition's value: 'Données d'identification, coordonnées, …'."""
+        return _capitalise(", ".join(_lower_first(n) for n in self.names(ids, table)))
+
+    def in_sentence(self, ids: Iterable[str], table: str) -> str:
+        """Labels inside a sentence: 'gestion du contrat et prospection commerciale'."""
+        return self.w.join([_lower_first(n) for n in self.names(ids, table)])
+
+    def names(self, ids: Iterable[str], table: str) -> list[str]:
+        labels = {
+            "subjects": {k: v.label for k, v in self.registry.subjects.items()},
+            "data": {k: v.label for k, v in self.registry.data.items()},
+            "activities": {k: v.name for k, v in self.registry.activities.items()},
+        }[table]
+        return [self.t(labels[i]) or i if i in labels else i for i in ids]
+
+    # --- Art. 13(1)(a)–(b) ------------------------------------------------------------------
+
+    def controller(self) -> Section:
+        w, c = self.w, self.registry.controller
+        blocks: list[Block] = []
+        if description := self.t(c.description):
+            blocks.append(Paragraph(description))
+        blocks.append(Paragraph(w["controller_intro"].format(name=c.name)))
+        terms = [
+            Term(w["l_address"], (c.address or w.not_provided,)),
+            Term(w["l_contact"], w.contact_lines(c.contact)),
+            Term(w["l_dpo"], w.contact_lines(c.dpo)),
+        ]
+        if c.representative is not None:
+            terms.append(Term(w["l_representative"], w.contact_lines(c.representative)))
+        blocks.append(Definitions(tuple(terms)))
+        return Section("controller", w["h_controller"], tuple(blocks))
+
+    def subjects(self) -> Section:
+        w = self.w
+        terms = tuple(
+            Term(self.t(s.label) or sid, (self.t(s.description) or "",) if s.description else ())
+            for sid, s in self.registry.subjects.items()
+        )
+        return Section(
+            "subjects", w["h_subjects"], (Paragraph(w["subjects_intro"]), Definitions(terms))
+        )
+
+    def data(self) -> Section:
+        w = self.w
+        terms = []
+        for did, d in self.registry.data.items():
+            lines = [self.t(d.description) or ""] if d.description else []
+            if d.sensitive:
+                lines.append(w["sensitive"])
+            if d.criminal:
+                lines.append(w["criminal"])
+            terms.append(Term(self.t(d.label) or did, tuple(lines)))
+        return Section("data", w["h_data"], (Paragraph(w["data_intro"]), Definitions(tuple(terms))))
+
+    # --- Art. 13(1)(c)–(d), 13(2)(e), 14(1)(d), 14(2)(f) -------------------------------------
+
+    def purpose(self, activity: ProcessingActivity) -> Subsection:
+        w = self.w
+        blocks: list[Block] = [Paragraph(self.t(activity.purpose) or w.not_provided)]
+        if activity.sub_purposes:
+            blocks.append(Paragraph(w["sub_purposes_intro"]))
+            blocks.append(Bullets(tuple(self.t(s) or "" for s in activity.sub_purposes)))
+        terms = [Term(w["l_legal_basis"], (_capitalise(w.legal_basis(activity.legal_basis)),))]
+        if activity.legal_basis is LegalBasis.LEGITIMATE_INTEREST:
+            interest = self.t(activity.legitimate_interest)
+            terms.append(
+                Term(
+                    w["l_legitimate_interest"],
+                    (_capitalise(interest) if interest else w.not_provided,),
+                )
+            )
+        if activity.legal_basis is LegalBasis.LEGAL_OBLIGATION:
+            obligation = self.t(activity.legal_obligation)
+            terms.append(
+                Term(
+                    w["l_legal_obligation"],
+                    (_capitalise(obligation) if obligation else w.not_provided,),
+                )
+            )
+        if activity.legal_basis is LegalBasis.CONSENT:
+            withdrawal = self.t(activity.consent.withdrawal) if activity.consent else None
+            terms.append(Term(w["l_consent_withdrawal"], (withdrawal or w.not_provided,)))
+        terms.append(Term(w["l_subjects"], (self.listing(activity.subjects, "subjects"),)))
+        terms.append(Term(w["l_data"], (self.listing(activity.data, "data"),)))
+        terms.append(Term(w["l_source"], self.sources(activity)))
+        if activity.mandatory is not None:
+            mandatory = self.listing(activity.mandatory.data, "data")
+            if reason := self.t(activity.mandatory.reason):
+                mandatory += f" ({reason})"
+            consequence = self.t(activity.mandatory.consequence) or w.not_provided
+            terms.append(Term(w["l_mandatory"], (mandatory + ".", consequence)))
+        blocks.append(Definitions(tuple(terms)))
+        return Subsection(self.t(activity.name) or "", tuple(blocks))
+
+    def sources(self, activity: ProcessingActivity) -> tuple[str, ...]:
+        w = self.w
+        lines = []
+        for subject in activity.subjects:
+            source = activity.source.get(subject)
+            text = (
+                w.source(source.kind, self.t(source.description), source.public)
+                if source is not None
+                else w.not_provided
+            )
+            if len(activity.subjects) > 1:
+                text = f"{self.names([subject], 'subjects')[0]}{w.colon} {text}"
+            lines.append(text)
+        return tuple(lines)
+
+    def purposes(self) -> Section:
+        w = self.w
+        blocks: list[Block] = [Paragraph(w["purposes_intro"])]
+        blocks.extend(self.purpose(a) for a in self.registry.activities.values())
+        return Section("purposes", w["h_purposes"], tuple(blocks))
+
+    # --- Art. 13(1)(e)–(f) -------------------------------------------------------------------
+
+    def used_recipients(self) -> list[tuple[str, Recipient, list[str]]]:
+        used = []
+        for rid, recipient in self.registry.recipients.items():
+            purposes = [aid for aid, a in self.registry.activities.items() if rid in a.recipients]
+            if purposes:
+                used.append((rid, recipient, purposes))
+        return used
+
+    def recipients(self) -> Section:
+        w = self.w
+        used = self.used_recipients()
+        if not used:
+            return Section("recipients", w["h_recipients"], (Paragraph(w["recipients_none"]),))
+        rows = tuple(
+            (
+                Cell((self.t(r.label) or rid,)),
+                Cell((w.recipient_kind(r.kind),)),
+                Cell(tuple(self.names(purposes, "activities"))),
+            )
+            for rid, r, purposes in used
+        )
+        table = Table("", (w["th_recipient"], w["th_kind"], w["th_purposes"]), rows)
+        return Section("recipients", w["h_recipients"], (Paragraph(w["recipients_intro"]), table))
+
+    def transfers(self) -> Section:
+        w = self.w
+        rows = []
+        has_safeguard = False
+        for rid, r, _purposes in self.used_recipients():
+            if (
+                not r.third_country_unnamed
+                and transfer_status(r.country) is TransferStatus.INSIDE_EEA
+            ):
+                continue
+            country = [w["country_unnamed"] if r.third_country_unnamed else w.country(r.country)]
+            if r.access_only:
+                country.append(_capitalise(w["access_only"]) + ".")
+            if r.safeguard is not None:
+                has_safeguard = True
+                safeguard = [w.safeguard(r.safeguard)]
+            elif (
+                not r.third_country_unnamed
+                and transfer_status(r.country) is TransferStatus.ADEQUATE
+            ):
+                safeguard = [w["adequate_country"]]
+            else:
+                safeguard = [w["safeguard_missing"]]
+            if detail := self.t(r.safeguard_detail):
+                safeguard.append(detail)
+            rows.append(
+                (Cell((self.t(r.label) or rid,)), Cell(tuple(country)), Cell(tuple(safeguard)))
+            )
+        if not rows:
+            return Section("transfers", w["h_transfers"], (Paragraph(w["transfers_none"]),))
+        blocks: list[Block] = [
+            Paragraph(w["transfers_intro"]),
+            Table("", (w["th_recipient"], w["th_country"], w["th_safeguard"]), tuple(rows)),
+        ]
+        if has_safeguard:
+            blocks.append(Paragraph(w["safeguard_copy"]))
+        return Section("transfers", w["h_transfers"], tuple(blocks))
+
+    # --- Art. 13(2)(a), R-RET-09: one table per subject category ------------------------------
+
+    def retention(self) -> Section:
+        w = self.w
+        blocks: list[Block] = [Paragraph(w["retention_intro"])]
+        any_archive = False
+        for sid, subject in self.registry.subjects.items():
+            activities = [a for a in self.registry.activities.values() if sid in a.subjects]
+            if not activities:
+                continue
+            rules = [a.retention.get(sid) for a in activities]
+            held = [r is not None and r.legal_holds for r in rules]
+            mark = " (*)" if any(held) and not all(held) else ""
+            rows = []
+            for activity, rule, hold in zip(activities, rules, held, strict=True):
+                name = Cell((self.t(activity.name) or "",))
+                if rule is None:
+                    rows.append((name, Cell((w["retention_missing"],)), Cell(("",))))
+                    continue
+                period = [w.retention(rule) + (mark if hold else "")]
+                if rule.archive is not None:
+                    any_archive = True
+                    if reason := self.t(rule.archive.reason):
+                        period.append(w.archive_reason(reason))
+                if note := self.t(rule.note):
+                    period.append(note)
+                rows.append((name, Cell(tuple(period)), Cell((w.end_action(rule.then),))))
+            notes = ((mark.strip() + " " if mark else "") + w["legal_hold"],) if any(held) else ()
+            blocks.append(
+                Table(
+                    self.t(subject.label) or sid,
+                    (w["th_purpose"], w["th_retention"], w["th_end"]),
+                    tuple(rows),
+                    notes,
+                )
+            )
+        if any_archive:
+            blocks.append(Paragraph(w["retention_archive"]))
+        return Section("retention", w["h_retention"], tuple(blocks))
+
+    # --- Art. 13(2)(f), Art. 22 --------------------------------------------------------------
+
+    def automated(self) -> Section:
+        w = self.w
+        blocks: list[Block] = []
+        for activity in self.registry.activities.values():
+            auto = activity.automated
+            if auto is None or not (auto.profiling or auto.decision):
+                continue
+            terms = [
+                Term(w["l_profiling"], (w.yes if auto.profiling else w.no,)),
+                Term(w["l_decision"], (w.yes if auto.decision else w.no,)),
+                Term(w["l_logic"], (self.t(auto.logic) or w.not_provided,)),
+                Term(w["l_consequences"], (self.t(auto.consequences) or w.not_provided,)),
+            ]
+            if auto.decision or auto.safeguards:
+                terms.append(Term(w["l_safeguards"], (self.t(auto.safeguards) or w.not_provided,)))
+            blocks.append(Subsection(self.t(activity.name) or "", (Definitions(tuple(terms)),)))
+        if not blocks:
+            blocks.append(Paragraph(w["automated_none"]))
+        return Section("automated", w["h_automated"], tuple(blocks))
+
+    def security(self) -> Section | None:
+        measures = [self.t(m) or "" for m in self.registry.controller.security_measures]
+        if not measures:
+            return None
+        return Section(
+            "security",
+            self.w["h_security"],
+            (Paragraph(self.w["security_intro"]), Bullets(tuple(measures))),
+        )
+
+    # --- Art. 13(2)(b)–(d), R-RGT-01…13 ------------------------------------------------------
+
+    def rights(self) -> Section:
+        w, country = self.w, self.registry.controller.country
+        per_activity = {
+            aid: activity_rights(a, country) for aid, a in self.registry.activities.items()
+        }
+        present = [r for r in Right if any(r in rights for rights in per_activity.values())]
+        terms = []
+        for right in present:
+            name, citation, what = w.right(right)
+            applies = [aid for aid, rights in per_activity.items() if right in rights]
+            excluded = [aid for aid in per_activity if aid not in applies]
+            lines = [what]
+            if scope := w.right_scope(
+                right,
+                [_lower_first(n) for n in self.names(applies, "activities")],
+                [_lower_first(n) for n in self.names(excluded, "activities")],
+            ):
+                lines.append(scope)
+            terms.append(Term(f"{name} ({citation})", tuple(lines)))
+        return Section(
+            "rights", w["h_rights"], (Paragraph(w["rights_intro"]), Definitions(tuple(terms)))
+        )
+
+    def exercise(self) -> Section:
+        w, c = self.w, self.registry.controller
+        channel = c.channel()
+        blocks: list[Block] = []
+        if channel is None or channel.is_empty():
+            if channel is not None and channel.name:
+                blocks.append(Paragraph(channel.name))
+            blocks.append(Paragraph(w["channel_missing"]))
+        else:
+            who = w["channel_dpo"] if c.rights_channel is None else w["channel_other"]
+            blocks.append(Paragraph(w["exercise_intro"].format(channel=who)))
+            ways = [
+                Term(w[key], (value,))
+                for key, value in (
+                    ("l_channel", channel.name),
+                    ("l_email", channel.email),
+                    ("l_post", channel.address),
+                    ("l_phone", channel.phone),
+                    ("l_online", channel.url),
+                )
+                if value
+            ]
+            blocks.append(Definitions(tuple(ways)))
+        blocks.append(Paragraph(w["identity_proof"] if c.identity_proof else w["identity_doubt"]))
+        blocks.append(Paragraph(w["deadline"]))
+        return Section("exercise", w["h_exercise"], tuple(blocks))
+
+    def complaint(self) -> Section:
+        w, authority = self.w, self.registry.controller.authority
+        if authority is None:
+            return Section("complaint", w["h_complaint"], (Paragraph(w["complaint_missing"]),))
+        full = self.t(authority.full_name)
+        if not full or authority.name in full:
+            name = full or authority.name
+        elif full.endswith(")"):
+            name = f"{authority.name}, {full}"  # avoid '(…) (CNIL)'
+        else:
+            name = f"{full} ({authority.name})"
+        blocks: list[Block] = [Paragraph(w["complaint"].format(authority=name))]
+        terms = []
+        if authority.url:
+            terms.append(Term(w["l_website"], (authority.url,)))
+        if authority.address:
+            terms.append(Term(w["l_address"], (authority.address,)))
+        if terms:
+            blocks.append(Definitions(tuple(terms)))
+        return Section("complaint", w["h_complaint"], tuple(blocks))
+
+    def document(self) -> NoticeDocument:
+        c, w = self.registry.controller, self.w
+        sections = [
+            self.controller(),
+            self.subjects(),
+            self.data(),
+            self.purposes(),
+            self.recipients(),
+            self.transfers(),
+            self.retention(),
+            self.automated(),
+            self.security(),
+            self.rights(),
+            self.exercise(),
+            self.complaint(),
+        ]
+        return NoticeDocument(
+            lang=self.lang,
+            controller=c.name,
+            title=w.title_of(c.name),
+            version_line=w.version_line(c.notice.version, c.notice.date),
+            intro=(Paragraph(w["intro"]),),
+            sections=tuple(s for s in sections if s is not None),
+            contents_label=w["toc"],
+            colon=w.colon,
+        )
+
+
+def build_notice(registry: Registry, lang: str) -> NoticeDocument:
+    """The notice of ``registry`` in ``lang`` (which the registry must declare)."""
+    return _NoticeWriter(registry, wording_for(lang)).document()
