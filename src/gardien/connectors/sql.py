@@ -204,11 +204,14 @@ class SqlConnector:
             case ValueIn(column, values):
                 col = self._column(table, column)
                 coerced = self._coerce(col, values)
-                return col.in_(coerced) if coerced else sa.false()
+                # IS NOT NULL keeps the condition two-valued: NOT (NULL IN (…)) would be
+                # unknown in SQL and silently exclude rows whose column is empty.
+                return sa.and_(col.is_not(None), col.in_(coerced)) if coerced else sa.false()
             case ParentMatches(link, parent, key, inner, archived):
                 parent_table = self.physical(parent, Stage.ARCHIVE if archived else Stage.ACTIVE)
                 subquery = sa.select(self._column(parent_table, key)).where(self.compile(inner, parent_table))
-                return self._column(table, link).in_(subquery)
+                link_column = self._column(table, link)
+                return sa.and_(link_column.is_not(None), link_column.in_(subquery))
             case AnyNotNull(columns):
                 return sa.or_(*(self._column(table, c).is_not(None) for c in columns))
             case Not(inner):
