@@ -1,16 +1,15 @@
 """Fill a declared system with N synthetic people, deterministically and fast.
 
 Each subject table (``subject:``) gets ``people`` rows; each child table (``belongs_to``) gets
-0–3 rows per parent row. Rows depend only on the registry, ``seed`` and ``now``: each table has
-its own ``random.Random`` seeded from (seed, system, table), and keys are assigned here, from
-the table's current maximum key + 1, so children can point at their parents without reading
-them back. Rows go to the database in chunks, one transaction per chunk (``bulk``).
-"""
+0–3 rows per parent row. Rows depend only on the registry, ``seed`` and ``now``: each table
+has its own random streams seeded from (seed, system, table) (``values.RandomStreams``), and
+keys are assigned here, from the table's current maximum key + 1, so children can point at
+their parents without reading them back. Rows go to the database in chunks, one transaction
+per chunk (``bulk``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import random
 import time
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
@@ -37,7 +36,7 @@ from gardien.synthetic.schema import (
     system_tables,
     system_url,
 )
-from gardien.synthetic.values import Chunk, Filler, filler_for
+from gardien.synthetic.values import Chunk, Filler, RandomStreams, filler_for
 
 CHILDREN_PER_PARENT = (0, 1, 2, 3)
 Method = Literal["auto", "copy", "insert"]
@@ -108,12 +107,12 @@ class _Dates:
     """Event dates for the rows of one subject table, scenario by scenario."""
 
     def __init__(
-        self, plan: _TablePlan, rng: random.Random, now: dt.datetime, mix: ScenarioMix
+        self, plan: _TablePlan, streams: RandomStreams, now: dt.datetime, mix: ScenarioMix
     ) -> None:
         self.plan = plan
-        self.rng = rng
+        self.rng = streams("scenarios")
         self.now = now
-        self.writer = EventWriter(rng, now)
+        self.writer = EventWriter(streams("events"), now)
         self.per_timeline: list[tuple[list[Scenario], list[float]]] = []
         for timeline in plan.timelines:
             options = scenarios(timeline, now, mix)
@@ -215,18 +214,18 @@ def fill_system(
                 continue
             plan = _plan(registry, system_id, name, metadata.tables[name])
             plans[name] = plan
-            rng = random.Random(f"{seed}/{system_id}/{name}")
+            streams = RandomStreams(f"{seed}/{system_id}/{name}")
             with engine.connect() as conn:
                 key = plan.table.c[plan.spec.key]
                 plan.start = (conn.execute(sa.select(sa.func.max(key))).scalar() or 0) + 1
             if plan.spec.belongs_to is None:
                 plan.count = people
-                batches = _subject_batches(plan, rng, pools, now, mix, chunk_size)
+                batches = _subject_batches(plan, streams, pools, now, mix, chunk_size)
             else:
                 parent = plans[plan.spec.belongs_to.table]
-                per_parent = rng.choices(CHILDREN_PER_PARENT, k=parent.count)
+                per_parent = streams("children").choices(CHILDREN_PER_PARENT, k=parent.count)
                 plan.count = sum(per_parent)
-                batches = _child_batches(plan, parent, per_parent, rng, pools, now, chunk_size)
+                batches = _child_batches(plan, parent, per_parent, streams, pools, now, chunk_size)
             summaries.append(_write_table(engine, system_id, plan, batches, method, progress))
         fix_sequences(engine, [p.table for p in plans.values()])
     finally:
@@ -259,26 +258,26 @@ def _write_table(
     return report
 
 
-def _offset(rng: random.Random) -> int:
-    return int(rng.random() * 100_000_000)
+def _offset(streams: RandomStreams) -> int:
+    return int(streams("offset").random() * 100_000_000)
 
 
 def _subject_batches(
     plan: _TablePlan,
-    rng: random.Random,
+    streams: RandomStreams,
     pools: Pools,
     now: dt.datetime,
     mix: ScenarioMix,
     size: int,
 ) -> Iterator[list[tuple[object, ...]]]:
-    offset = _offset(rng)
-    dates = _Dates(plan, rng, now, mix)
+    offset = _offset(streams)
+    dates = _Dates(plan, streams, now, mix)
     event_columns = plan.columns[1 : 1 + len(dict.fromkeys(plan.events.values()))]
     for keys in _chunks(plan.start, plan.count, size):
-        chunk = Chunk(keys, rng, pools, now, offset)
+        chunk = Chunk(keys, streams, pools, now, offset)
         rows = [dates.row(k) for k in keys]
         event_values = [[row.get(c) for row in rows] for c in event_columns]
-        values = [fill(chunk) for _, fill in plan.fillers]
+        values = [fill(chunk.for_column(column)) for column, fill in plan.fillers]
         yield list(zip(keys, *event_values, *values, strict=True))
 
 
@@ -286,22 +285,23 @@ def _child_batches(
     plan: _TablePlan,
     parent: _TablePlan,
     per_parent: list[int],
-    rng: random.Random,
+    streams: RandomStreams,
     pools: Pools,
     now: dt.datetime,
     size: int,
 ) -> Iterator[list[tuple[object, ...]]]:
-    offset = _offset(rng)
+    offset = _offset(streams)
     event_columns = list(dict.fromkeys(plan.events.values()))
     links = (parent.start + i for i, n in enumerate(per_parent) for _ in range(n))
     for keys in _chunks(plan.start, plan.count, size):
-        chunk = Chunk(keys, rng, pools, now, offset)
+        chunk = Chunk(keys, streams, pools, now, offset)
         parent_keys = [next(links) for _ in keys]
         event_values = []
         for column in event_columns:
-            past = [now - dt.timedelta(seconds=s) for s in chunk.numbers(0, 2 * 365 * 86400)]
+            seconds = chunk.for_column(column).numbers(0, 2 * 365 * 86400)
+            past = [now - dt.timedelta(seconds=s) for s in seconds]
             event_values.append([p.date() for p in past] if column.endswith("_on") else past)
-        values = [fill(chunk) for _, fill in plan.fillers]
+        values = [fill(chunk.for_column(column)) for column, fill in plan.fillers]
         yield list(zip(keys, parent_keys, *event_values, *values, strict=True))
 
 

@@ -8,10 +8,10 @@ phone numbers and customer numbers are unique per table and a test can find one 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from gardien.synthetic.pools import Pools
 
@@ -34,29 +34,63 @@ PLANS = ("Formule Essentielle", "Formule Confort", "Formule Sérénité", "Formu
 _MULTIPLIER = 73_939_133  # prime (not 2 or 5), so key ↦ (key·m + offset) mod 10⁸ is a bijection
 
 
+class RandomStreams:
+    """One ``random.Random`` per purpose (a column, the names, the dates), all from one seed.
+
+    Each stream is consumed row after row, so a row's values do not depend on how the rows
+    are split into chunks: the same seed gives the same rows with COPY or INSERT, in chunks
+    of any size.
+    """
+
+    def __init__(self, seed: str) -> None:
+        self.seed = seed
+        self._streams: dict[str, random.Random] = {}
+
+    def __call__(self, purpose: str) -> random.Random:
+        stream = self._streams.get(purpose)
+        if stream is None:
+            stream = self._streams[purpose] = random.Random(f"{self.seed}/{purpose}")
+        return stream
+
+
 @dataclass
 class Chunk:
-    """The rows being generated: their keys, one person each, the table's random source."""
+    """The rows being generated: their keys, one person each, and the column being filled."""
 
     keys: range
-    rng: random.Random
+    streams: RandomStreams
     pools: Pools
     now: dt.datetime
     offset: int  # per table, so two tables do not share phone numbers
+    column: str = ""
+    _people: dict[str, list[Any]] = field(default_factory=dict)  # shared by every column
 
-    @functools.cached_property
+    def for_column(self, column: str) -> Chunk:
+        return replace(self, column=column)
+
+    def rng(self, part: str = "") -> random.Random:
+        """The column's stream; a column drawing several things uses one part for each."""
+        return self.streams(f"column/{self.column}/{part}")
+
+    @property
     def firsts(self) -> list[tuple[str, str, str]]:
-        return self.rng.choices(self.pools.first_names, k=len(self.keys))
+        if "firsts" not in self._people:
+            stream = self.streams("people/first")
+            self._people["firsts"] = stream.choices(self.pools.first_names, k=len(self.keys))
+        return self._people["firsts"]
 
-    @functools.cached_property
+    @property
     def lasts(self) -> list[tuple[str, str]]:
-        return self.rng.choices(self.pools.last_names, k=len(self.keys))
+        if "lasts" not in self._people:
+            stream = self.streams("people/last")
+            self._people["lasts"] = stream.choices(self.pools.last_names, k=len(self.keys))
+        return self._people["lasts"]
 
-    def pick(self, pool: tuple[str, ...]) -> list[str]:
-        return self.rng.choices(pool, k=len(self.keys))
+    def pick(self, pool: tuple[str, ...], part: str = "") -> list[str]:
+        return self.rng(part).choices(pool, k=len(self.keys))
 
-    def numbers(self, low: int, high: int) -> list[int]:
-        random_ = self.rng.random
+    def numbers(self, low: int, high: int, part: str = "") -> list[int]:
+        random_ = self.rng(part).random
         span = high - low + 1
         return [low + int(random_() * span) for _ in self.keys]
 
@@ -105,20 +139,21 @@ def _code(prefix: str) -> Filler:
 
 
 def _address(c: Chunk) -> list[object]:
-    numbers = c.numbers(1, 180)
-    return [
-        f"{n} {s}, {t}"
-        for n, s, t in zip(numbers, c.pick(c.pools.streets), c.pick(c.pools.towns), strict=True)
-    ]
+    numbers = c.numbers(1, 180, "number")
+    streets, towns = c.pick(c.pools.streets, "street"), c.pick(c.pools.towns, "town")
+    return [f"{n} {s}, {t}" for n, s, t in zip(numbers, streets, towns, strict=True)]
 
 
 def _equipment(c: Chunk) -> list[object]:
-    counts = c.numbers(1, 3)
-    return [", ".join(c.rng.sample(EQUIPMENT, n)) for n in counts]
+    sample = c.rng("items").sample
+    return [", ".join(sample(EQUIPMENT, n)) for n in c.numbers(1, 3, "count")]
 
 
 def _alarm(c: Chunk) -> list[object]:
-    return [f"{e} — {p}" for e, p in zip(c.pick(ALARM_EVENTS), c.pick(PLACES), strict=True)]
+    return [
+        f"{e} — {p}"
+        for e, p in zip(c.pick(ALARM_EVENTS, "event"), c.pick(PLACES, "place"), strict=True)
+    ]
 
 
 def _past_datetime_text(c: Chunk) -> list[object]:
@@ -137,7 +172,7 @@ def _birth_date_text(c: Chunk) -> list[object]:
 
 
 def _audio_uri(c: Chunk) -> list[object]:
-    bits = c.rng.getrandbits
+    bits = c.rng().getrandbits
     return [f"s3://call-recordings/{k % 997:03d}/{k}-{bits(48):012x}.ogg" for k in c.keys]
 
 
@@ -153,7 +188,10 @@ def _seconds_text(c: Chunk) -> list[object]:
 
 
 def _words(c: Chunk) -> list[object]:
-    return [f"{a} {b}" for a, b in zip(c.pick(c.pools.words), c.pick(c.pools.words), strict=True)]
+    return [
+        f"{a} {b}"
+        for a, b in zip(c.pick(c.pools.words, "a"), c.pick(c.pools.words, "b"), strict=True)
+    ]
 
 
 def _pool(attribute: str) -> Filler:
