@@ -34,3 +34,14 @@ def read_table(url: str, sql: str) -> list[Any]:
             return list(conn.execute(sa.text(sql)))
     finally:
         engine.dispose()
+
+
+def read_rows(registry: Registry, system_id: str, url: str, table: str) -> list[dict[str, Any]]:
+    """The rows of one table as dictionaries, with typed values (dates, datetimes, booleans)."""
+    metadata = build_metadata(registry, system_id)
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(sa.select(metadata.tables[table]))]
+    finally:
+        engine.dispose()

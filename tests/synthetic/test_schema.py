@@ -71,5 +71,5 @@ def test_sqlite_parent_directory_is_created(ima: Registry, tmp_path: Path) -> No
 
 
 def test_unknown_system_is_a_usage_error(ima: Registry) -> None:
-    with pytest.raises(UsageError, match="no system 'erp'.*crm, telephony"):
+    with pytest.raises(UsageError, match=r"no system 'erp'.*crm, telephony"):
         build_metadata(ima, "erp")
