@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+# Fresh PostgreSQL / MariaDB databases per test (fail instead of skip under CI=true).
+pytest_plugins = ["tests.databases"]
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 

@@ -293,7 +293,9 @@ class SqlConnector:
             # One statement: the rows leave the active table and enter the archive together.
             moved = sa.delete(source).where(where).returning(*source.columns).cte("moved")
             select = sa.select(*(moved.c[n] for n in names), *stamp)
-            return int(conn.execute(sa.insert(archive).from_select(target_columns, select)).rowcount)
+            # The driver's rowcount is not reliable for a data-modifying CTE: count what entered.
+            entered = sa.insert(archive).from_select(target_columns, select).returning(archive.c[action.key]).cte("entered")
+            return int(conn.execute(sa.select(sa.func.count()).select_from(entered)).scalar_one())
         select = sa.select(*(source.c[n] for n in names), *stamp).where(where)
         inserted = int(conn.execute(sa.insert(archive).from_select(target_columns, select)).rowcount)
         # Delete exactly what this range put in the archive, not what the condition says now.
