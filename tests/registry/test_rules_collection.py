@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.registry.test_rules import assert_fires, check, findings, good
+from tests.registry.test_rules import assert_fires, broken, check, findings, good
 
 CONTRACT = ("activities", "contract")
 
@@ -60,13 +60,25 @@ def _profiling(r: dict, **extra: object) -> None:
 
 def test_profiling_without_logic_and_consequences(tmp_path: Path) -> None:
     hits = assert_fires(
-        "GD306", _profiling, tmp_path, at=("activities", "prospecting", "automated")
+        "GD309", _profiling, tmp_path, at=("activities", "prospecting", "automated", "profiling")
     )
     assert "logic and consequences" in hits[0].message
     registry = good()
     text = {"fr": "score", "en": "score"}
     _profiling(registry, logic=text, consequences=text)
-    assert not findings(check(registry, tmp_path), "GD306")
+    assert not findings(check(registry, tmp_path), "GD309")
+
+
+def test_automated_decision_without_logic(tmp_path: Path) -> None:
+    text = {"fr": "x", "en": "x"}
+
+    def mutate(r: dict) -> None:
+        _profiling(r, decision=True, consequences=text, safeguards=text)
+
+    hits = assert_fires("GD306", mutate, tmp_path, at=("activities", "prospecting", "automated"))
+    assert hits[0].message.endswith("its logic")
+    report = check(broken(mutate), tmp_path)
+    assert not findings(report, "GD309")  # the decision rule says it, as an error
 
 
 def test_automated_decision_without_safeguards(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from gardien.registry.checker import CheckContext, Issue, rule
 from gardien.registry.findings import Severity
-from gardien.registry.model import SourceKind
+from gardien.registry.model import AutomatedDecision, SourceKind
 
 
 @rule(
@@ -59,28 +59,53 @@ def indirect_source_undescribed(ctx: CheckContext) -> Iterator[Issue]:
                 )
 
 
+def _unstated_profiling_items(auto: AutomatedDecision) -> list[str]:
+    return [
+        name
+        for name, text in (("logic", auto.logic), ("consequences", auto.consequences))
+        if text is None
+    ]
+
+
 @rule(
     "GD306",
-    "profiling-information-missing",
+    "automated-decision-information-missing",
     Severity.ERROR,
     article="GDPR Art. 13(2)(f), 14(2)(g), 22; R-PRF-01",
     hint="add automated.logic and automated.consequences in each language",
 )
-def profiling_information_missing(ctx: CheckContext) -> Iterator[Issue]:
+def automated_decision_information_missing(ctx: CheckContext) -> Iterator[Issue]:
     for aid, act in ctx.registry.activities.items():
         auto = act.automated
-        if auto is None or not (auto.profiling or auto.decision):
+        if auto is None or not auto.decision:
             continue
-        missing = [
-            name
-            for name, text in (("logic", auto.logic), ("consequences", auto.consequences))
-            if text is None
-        ]
-        if missing:
+        if missing := _unstated_profiling_items(auto):
             yield Issue(
-                f"activity {aid} profiles people or decides automatically without stating "
+                f"activity {aid} takes automated decisions without stating "
                 f"its {' and '.join(missing)}",
                 ("activities", aid, "automated"),
+            )
+
+
+@rule(
+    "GD309",
+    "profiling-information-missing",
+    Severity.WARNING,
+    article="GDPR Art. 13(2)(f) ('at least' for Art. 22 decisions), 21(2); WP251 rev.01; R-PRF-01",
+    hint="add automated.logic and automated.consequences: what the score uses and what it changes",
+)
+def profiling_information_missing(ctx: CheckContext) -> Iterator[Issue]:
+    # Profiling without a decision under Art. 22(1) is not bound by Art. 13(2)(f), but the
+    # person must understand it to object (Art. 21(2)); the EDPB recommends explaining it.
+    for aid, act in ctx.registry.activities.items():
+        auto = act.automated
+        if auto is None or auto.decision or not auto.profiling:
+            continue
+        if missing := _unstated_profiling_items(auto):
+            yield Issue(
+                f"activity {aid} profiles or scores people without explaining its "
+                f"{' and '.join(missing)}",
+                ("activities", aid, "automated", "profiling"),
             )
 
 
