@@ -51,6 +51,7 @@ class Table:
     headers: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
     notes: tuple[str, ...] = ()
+    style: str = ""  # a class name for the stylesheet: "retention", "recipients", "transfers"
 
 
 @dataclass(frozen=True)

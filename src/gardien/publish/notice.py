@@ -191,7 +191,9 @@ class _NoticeWriter:
             )
             for rid, r, purposes in used
         )
-        table = Table("", (w["th_recipient"], w["th_kind"], w["th_purposes"]), rows)
+        table = Table(
+            "", (w["th_recipient"], w["th_kind"], w["th_purposes"]), rows, style="recipients"
+        )
         return Section("recipients", w["h_recipients"], (Paragraph(w["recipients_intro"]), table))
 
     def transfers(self) -> Section:
@@ -226,7 +228,12 @@ class _NoticeWriter:
             return Section("transfers", w["h_transfers"], (Paragraph(w["transfers_none"]),))
         blocks: list[Block] = [
             Paragraph(w["transfers_intro"]),
-            Table("", (w["th_recipient"], w["th_country"], w["th_safeguard"]), tuple(rows)),
+            Table(
+                "",
+                (w["th_recipient"], w["th_country"], w["th_safeguard"]),
+                tuple(rows),
+                style="transfers",
+            ),
         ]
         if has_safeguard:
             blocks.append(Paragraph(w["safeguard_copy"]))
@@ -237,40 +244,59 @@ class _NoticeWriter:
     def retention(self) -> Section:
         w = self.w
         blocks: list[Block] = [Paragraph(w["retention_intro"])]
-        any_archive = False
-        for sid, subject in self.registry.subjects.items():
-            activities = [a for a in self.registry.activities.values() if sid in a.subjects]
-            if not activities:
-                continue
-            rules = [a.retention.get(sid) for a in activities]
-            held = [r is not None and r.legal_holds for r in rules]
-            mark = " (*)" if any(held) and not all(held) else ""
-            rows = []
-            for activity, rule, hold in zip(activities, rules, held, strict=True):
-                name = Cell((self.t(activity.name) or "",))
-                if rule is None:
-                    rows.append((name, Cell((w["retention_missing"],)), Cell(("",))))
-                    continue
-                period = [w.retention(rule) + (mark if hold else "")]
-                if rule.archive is not None:
-                    any_archive = True
-                    if reason := self.t(rule.archive.reason):
-                        period.append(w.archive_reason(reason))
-                if note := self.t(rule.note):
-                    period.append(note)
-                rows.append((name, Cell(tuple(period)), Cell((w.end_action(rule.then),))))
-            notes = ((mark.strip() + " " if mark else "") + w["legal_hold"],) if any(held) else ()
-            blocks.append(
-                Table(
-                    self.t(subject.label) or sid,
-                    (w["th_purpose"], w["th_retention"], w["th_end"]),
-                    tuple(rows),
-                    notes,
-                )
-            )
-        if any_archive:
+        tables = [
+            (sid, subject, [a for a in self.registry.activities.values() if sid in a.subjects])
+            for sid, subject in self.registry.subjects.items()
+        ]
+        declared = [
+            rule
+            for sid, _s, activities in tables
+            for a in activities
+            if (rule := a.retention.get(sid)) is not None
+        ]
+        # R-RET-05: say once that litigation suspends the periods when it suspends them all;
+        # mark the rows concerned when only some rules yield to a legal hold.
+        held_everywhere = bool(declared) and all(rule.legal_holds for rule in declared)
+        for sid, subject, activities in tables:
+            if activities:
+                blocks.append(self.retention_table(sid, subject.label, activities, held_everywhere))
+        if held_everywhere:
+            blocks.append(Paragraph(w["legal_hold"]))
+        if any(rule.archive is not None for rule in declared):
             blocks.append(Paragraph(w["retention_archive"]))
         return Section("retention", w["h_retention"], tuple(blocks))
+
+    def retention_table(
+        self,
+        sid: str,
+        label: dict[str, str],
+        activities: list[ProcessingActivity],
+        held_everywhere: bool,
+    ) -> Table:
+        w = self.w
+        rows = []
+        marked = False
+        for activity in activities:
+            name = Cell((self.t(activity.name) or "",))
+            rule = activity.retention.get(sid)
+            if rule is None:
+                rows.append((name, Cell((w["retention_missing"],)), Cell(("",))))
+                continue
+            mark = rule.legal_holds and not held_everywhere
+            marked = marked or mark
+            period = [w.retention(rule) + (" (*)" if mark else "")]
+            if rule.archive is not None and (reason := self.t(rule.archive.reason)):
+                period.append(w.archive_reason(reason))
+            if note := self.t(rule.note):
+                period.append(note)
+            rows.append((name, Cell(tuple(period)), Cell((w.end_action(rule.then),))))
+        return Table(
+            self.t(label) or sid,
+            (w["th_purpose"], w["th_retention"], w["th_end"]),
+            tuple(rows),
+            ("(*) " + w["legal_hold"],) if marked else (),
+            style="retention",
+        )
 
     # --- Art. 13(2)(f), Art. 22 --------------------------------------------------------------
 
