@@ -1,0 +1,5 @@
+"""``python -m gardien`` is the ``gardien`` command."""
+
+from gardien.cli.app import main
+
+main()
