@@ -1,0 +1,73 @@
+"""gardien's own store: migrations match the schema; the trail detects tampering in the database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from gardien.audit.chain import NewEvent
+from gardien.clock import FixedClock
+from gardien.store import audit
+from gardien.store.database import open_store
+from gardien.store.schema import metadata
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'gardien.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+def test_migrations_build_exactly_the_declared_schema(store_url: str) -> None:
+    engine = open_store(store_url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []
+
+
+def test_opening_twice_is_harmless(store_url: str) -> None:
+    open_store(store_url)
+    open_store(store_url)
+
+
+def fill(engine: sa.Engine, n: int = 6) -> None:
+    clock = FixedClock(datetime(2026, 1, 1, tzinfo=UTC))
+    for i in range(n):
+        audit.record(engine, clock, NewEvent("dpo", "test.event", f"t:{i}", {"i": i}, connection={"ip": "192.0.2.10"}))
+
+
+def test_tampering_in_the_database_is_named(store_url: str) -> None:
+    engine = open_store(store_url)
+    fill(engine)
+    assert audit.verify_trail(engine).ok
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE audit_event SET actor = 'someone else' WHERE seq = 4"))
+    result = audit.verify_trail(engine)
+    assert not result.ok and result.first_bad_seq == 4
+
+
+def test_deleted_event_is_named(store_url: str) -> None:
+    engine = open_store(store_url)
+    fill(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM audit_event WHERE seq = 3"))
+    result = audit.verify_trail(engine)
+    assert not result.ok and result.first_bad_seq == 4
+
+
+def test_connection_data_is_purged_after_six_months_and_the_chain_holds(store_url: str) -> None:
+    # R-RET-07: connection data at most six months.
+    engine = open_store(store_url)
+    fill(engine, 3)
+    later = FixedClock(datetime(2026, 7, 2, tzinfo=UTC))
+    assert audit.purge_connection_data(engine, later) == 3
+    assert all(e.connection is None for e in audit.events(engine))
+    assert audit.verify_trail(engine).ok
+    assert audit.purge_connection_data(engine, FixedClock(datetime(2026, 7, 2, tzinfo=UTC) + timedelta(days=1))) == 0
