@@ -207,7 +207,7 @@ def test_registry_text_is_escaped_in_html_and_markdown(ima_protect: Registry) ->
 
 
 class _Nesting(HTMLParser):
-    VOID = {"meta", "link", "br", "hr", "img", "input"}
+    VOID = frozenset({"meta", "link", "br", "hr", "img", "input"})
 
     def __init__(self) -> None:
         super().__init__()
