@@ -49,6 +49,7 @@ _EVENTS: dict[str, EventWords] = {
     "last_contact_at": EventWords("our last contact with you"),
     "last_login_at": EventWords("your last log-in"),
     "last_activity_at": EventWords("your last activity"),
+    "connected_at": EventWords("the connection"),
     "recorded_at": EventWords("the date of the recording"),
     "logged_at": EventWords("the logged event"),
     "transaction_at": EventWords("the transaction"),

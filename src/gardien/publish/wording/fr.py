@@ -53,6 +53,7 @@ _EVENTS: dict[str, EventWords] = {
     "last_contact_at": EventWords("le dernier contact"),
     "last_login_at": EventWords("la dernière connexion"),
     "last_activity_at": EventWords("la dernière activité"),
+    "connected_at": EventWords("la connexion"),
     "recorded_at": EventWords("l'enregistrement"),
     "logged_at": EventWords("l'enregistrement de l'événement"),
     "transaction_at": EventWords("la transaction"),
