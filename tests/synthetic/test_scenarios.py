@@ -66,7 +66,7 @@ def test_contracts_running_ended_and_at_every_edge(generated: dict[str, Any]) ->
 
 
 def test_prospects_latest_of_collection_and_contact_matters(generated: dict[str, Any]) -> None:
-    seen = Counter()
+    seen: Counter[object] = Counter()
     for row in generated["prospect"]:
         collected, contact = row["collected_at"], row["last_contact_at"]
         assert collected is not None and contact is not None
@@ -89,7 +89,7 @@ def test_prospects_latest_of_collection_and_contact_matters(generated: dict[str,
 
 
 def test_trusted_persons_designated_removed_or_client_gone(generated: dict[str, Any]) -> None:
-    kinds = Counter()
+    kinds: Counter[object] = Counter()
     for row in generated["trusted_person"]:
         removed, client_ended = row["removed_at"], row["client_contract_ended_on"]
         kinds[removed is not None, client_ended is not None] += 1

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from gardien.registry.model import Registry
 from gardien.synthetic import create_system, fill_system
+from gardien.synthetic.people import Method
 from gardien.synthetic.schema import build_metadata
 from tests.synthetic.conftest import NOW
 from tests.synthetic.helpers import read_system
 
 
-def _sqlite_reference(registry: Registry, system: str, folder: Path) -> dict[str, list[tuple]]:
+def _sqlite_reference(
+    registry: Registry, system: str, folder: Path
+) -> dict[str, list[tuple[Any, ...]]]:
     url = f"sqlite:///{folder}/{system}.db"
     create_system(registry, system, url)
     fill_system(registry, system, url, people=400, seed=5, now=NOW)
@@ -23,7 +27,7 @@ def _sqlite_reference(registry: Registry, system: str, folder: Path) -> dict[str
 
 @pytest.mark.parametrize("method", ["copy", "insert"])
 def test_postgresql_gets_the_same_rows_as_sqlite(
-    ima: Registry, tmp_path: Path, postgres_url: str, method: str
+    ima: Registry, tmp_path: Path, postgres_url: str, method: Method
 ) -> None:
     for system in ("crm", "telephony"):
         create_system(ima, system, postgres_url, drop=True)
