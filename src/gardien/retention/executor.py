@@ -19,7 +19,7 @@ from gardien.retention.conditions import FALSE, all_of
 from gardien.retention.policy import RetentionPlan, TableAction
 from gardien.retention.ports import RetentionConnector
 
-DEFAULT_BATCH_SIZE = 10_000
+DEFAULT_BATCH_SIZE = 50_000
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -32,12 +33,24 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL with synchronous=NORMAL: a commit survives a killed process (what resuming needs)
+    # without an fsync per journal write; only an OS crash may lose the last commits, and
+    # every journaled step is idempotent, so a lost journal entry means a batch re-run.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
 def open_store(url: str | None = None) -> Engine:
     """An engine on the store, migrated to the latest schema."""
     resolved = store_url(url)
     try:
         engine = sa.create_engine(resolved, future=True)
         if engine.dialect.name == "sqlite":
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
             path = engine.url.database
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
