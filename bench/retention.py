@@ -35,7 +35,9 @@ from gardien.registry.loader import load_registry
 from gardien.store.database import open_store
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
-SERVER = os.environ.get("GARDIEN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SERVER = os.environ.get(
+    "GARDIEN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 REGISTRY = """
 gardien: 1
@@ -143,23 +145,40 @@ def gardien_run(registry_path: Path, url: str, store_url: str) -> tuple[float, i
 def peak_rss_mib(registry_path: Path, url: str, store_url: str) -> float:
     """Max RSS of a separate ``gardien retention run`` process (Linux reports KiB)."""
     env = {**os.environ, "BENCH_URL": url, "GARDIEN_DATABASE_URL": store_url}
-    command = [sys.executable, "-m", "gardien", "retention", "run", "--registry", str(registry_path), "--now", NOW.date().isoformat(), "--json"]
+    command = [
+        sys.executable,
+        "-m",
+        "gardien",
+        "retention",
+        "run",
+        "--registry",
+        str(registry_path),
+        "--now",
+        NOW.date().isoformat(),
+        "--json",
+    ]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     if status != 0:
-        raise SystemExit(f"gardien failed: {process.stderr.read().decode() if process.stderr else ''}")
+        raise SystemExit(
+            f"gardien failed: {process.stderr.read().decode() if process.stderr else ''}"
+        )
     return usage.ru_maxrss / 1024
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     url = make_database("gardien_bench")
     engine = sa.create_engine(url)
     work = Path(tempfile.mkdtemp(prefix="gardien-bench-"))
-    print(f"PostgreSQL, client table of {args.rows:,} rows, ~half past retention; {args.rounds} rounds, median")
+    print(
+        f"PostgreSQL, client table of {args.rows:,} rows, ~half past retention; {args.rounds} rounds, median"
+    )
     for label, archive in (("delete", False), ("archive", True)):
         registry_path = work / f"{label}.yaml"
         archive_line = "archive: {for: P5Y}" if archive else ""
@@ -176,7 +195,9 @@ def main() -> None:
             if moved != rows:
                 raise SystemExit(f"{label}: gardien changed {moved:,} rows, the bare SQL {rows:,}")
         b, g = statistics.median(bare), statistics.median(ours)
-        print(f"{label:8} rows={moved:>9,}  bare SQL {b:6.2f} s  gardien {g:6.2f} s  ratio {g / b:4.2f}x  ({moved / g:,.0f} rows/s)")
+        print(
+            f"{label:8} rows={moved:>9,}  bare SQL {b:6.2f} s  gardien {g:6.2f} s  ratio {g / b:4.2f}x  ({moved / g:,.0f} rows/s)"
+        )
     registry_path = work / "delete.yaml"
     for rows in (args.rows // 10, args.rows):
         reset(engine, rows)

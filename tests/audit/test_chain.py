@@ -11,7 +11,13 @@ def trail(n: int = 5) -> list[AuditEvent]:
     prev = GENESIS
     for i in range(1, n + 1):
         event = seal(
-            NewEvent("dpo", "hold.placed", f"hold:{i}", {"n": i}, connection={"ip": "192.0.2.1"} if i == 2 else None),
+            NewEvent(
+                "dpo",
+                "hold.placed",
+                f"hold:{i}",
+                {"n": i},
+                connection={"ip": "192.0.2.1"} if i == 2 else None,
+            ),
             seq=i,
             at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=i),
             prev_hash=prev,

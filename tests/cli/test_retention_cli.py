@@ -61,14 +61,33 @@ def test_dry_run_changes_nothing(env: dict[str, str]) -> None:
     before = invoke(env, "retention", "plan", "--now", NOW, "--json")[1]
     code, _ = invoke(env, "retention", "run", "--dry-run", "--now", NOW, "--json")
     assert code == 0
-    assert json.loads(invoke(env, "retention", "plan", "--now", NOW, "--json")[1]) == json.loads(before)
+    assert json.loads(invoke(env, "retention", "plan", "--now", NOW, "--json")[1]) == json.loads(
+        before
+    )
 
 
 def test_hold_keeps_a_recording_and_shows_in_the_plan(env: dict[str, str]) -> None:
     engine = sa.create_engine(env["IMA_PROTECT_TELEPHONY_URL"])
     with engine.connect() as conn:
-        number = conn.execute(sa.text("SELECT caller_number FROM call_recording WHERE recorded_at < '2026-05-01' LIMIT 1")).scalar_one()
-    code, output = invoke(env, "hold", "place", "--subject", f"phone={number}", "--reason", "litigation", "--case", "RG 26/42", "--now", NOW, "--json")
+        number = conn.execute(
+            sa.text(
+                "SELECT caller_number FROM call_recording WHERE recorded_at < '2026-05-01' LIMIT 1"
+            )
+        ).scalar_one()
+    code, output = invoke(
+        env,
+        "hold",
+        "place",
+        "--subject",
+        f"phone={number}",
+        "--reason",
+        "litigation",
+        "--case",
+        "RG 26/42",
+        "--now",
+        NOW,
+        "--json",
+    )
     assert code == 0
     hold_id = json.loads(output)["id"]
     plan = json.loads(invoke(env, "retention", "plan", "--now", NOW, "--json")[1])
@@ -76,17 +95,37 @@ def test_hold_keeps_a_recording_and_shows_in_the_plan(env: dict[str, str]) -> No
     assert recordings[0]["held"] >= 1
     invoke(env, "retention", "run", "--now", NOW)
     with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM call_recording WHERE caller_number = :n"), {"n": number}).scalar_one() >= 1
+        assert (
+            conn.execute(
+                sa.text("SELECT count(*) FROM call_recording WHERE caller_number = :n"),
+                {"n": number},
+            ).scalar_one()
+            >= 1
+        )
     code, output = invoke(env, "hold", "list", "--json")
     assert [h["id"] for h in json.loads(output)] == [hold_id]
-    code, output = invoke(env, "hold", "release", hold_id, "--appeal-ends", "2027-03-31", "--now", NOW)
+    code, output = invoke(
+        env, "hold", "release", hold_id, "--appeal-ends", "2027-03-31", "--now", NOW
+    )
     assert code == 0 and "2027-03-31" in output
 
 
 def test_bad_hold_requests_are_refused_clearly(env: dict[str, str]) -> None:
     code, output = invoke(env, "hold", "place", "--subject", "passport=X", "--reason", "r")
     assert code == 2 and "passport" in output and "email" in output
-    code, output = invoke(env, "hold", "place", "--system", "crm", "--table", "site", "--where-key", "1", "--reason", "r")
+    code, output = invoke(
+        env,
+        "hold",
+        "place",
+        "--system",
+        "crm",
+        "--table",
+        "site",
+        "--where-key",
+        "1",
+        "--reason",
+        "r",
+    )
     assert code == 2 and "crm.client" in output
     code, output = invoke(env, "hold", "release", "no-such-hold")
     assert code == 1 and "no-such-hold" in output
@@ -96,10 +135,36 @@ def test_archive_read_is_audited_and_needs_a_reason(env: dict[str, str]) -> None
     invoke(env, "retention", "run", "--now", NOW)
     engine = sa.create_engine(env["IMA_PROTECT_CRM_URL"])
     with engine.connect() as conn:
-        email = conn.execute(sa.text("SELECT email FROM client_gardien_archive LIMIT 1")).scalar_one()
-    code, output = invoke(env, "archive", "read", "--system", "crm", "--table", "client", "--where", f"email={email}", "--reason", "   ")
+        email = conn.execute(
+            sa.text("SELECT email FROM client_gardien_archive LIMIT 1")
+        ).scalar_one()
+    code, output = invoke(
+        env,
+        "archive",
+        "read",
+        "--system",
+        "crm",
+        "--table",
+        "client",
+        "--where",
+        f"email={email}",
+        "--reason",
+        "   ",
+    )
     assert code == 2
-    code, output = invoke(env, "archive", "read", "--system", "crm", "--table", "client", "--where", f"email={email}", "--reason", "proof for claim 12")
+    code, output = invoke(
+        env,
+        "archive",
+        "read",
+        "--system",
+        "crm",
+        "--table",
+        "client",
+        "--where",
+        f"email={email}",
+        "--reason",
+        "proof for claim 12",
+    )
     assert code == 0 and json.loads(output)[0]["email"] == email
     log = json.loads(invoke(env, "audit", "log", "--action", "archive.*", "--json")[1])
     assert log[-1]["details"]["reason"] == "proof for claim 12" and log[-1]["actor"] == "dpo@test"
@@ -127,7 +192,10 @@ def test_systems_check_names_what_is_missing(env: dict[str, str]) -> None:
 
 
 def test_unreachable_system_is_named_without_password(env: dict[str, str]) -> None:
-    broken = {**env, "IMA_PROTECT_CRM_URL": "postgresql+psycopg://gardien:s3cret@127.0.0.1:1/nowhere"}
+    broken = {
+        **env,
+        "IMA_PROTECT_CRM_URL": "postgresql+psycopg://gardien:s3cret@127.0.0.1:1/nowhere",
+    }
     code, output = invoke(broken, "retention", "plan", "--now", NOW)
     assert code == 1 and "crm" in output and "s3cret" not in output
 

@@ -23,14 +23,34 @@ emails = st.one_of(st.none(), st.sampled_from(["held@example.fr", "free@example.
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(rules(), min_size=1, max_size=3), st.lists(st.fixed_dictionaries({**{e: day for e in EVENTS}, "email": emails}), min_size=1, max_size=12))
-def test_sql_selects_exactly_what_the_evaluator_selects(rule_list: list[dict[str, Any]], rows: list[dict[str, Any]]) -> None:
+@given(
+    st.lists(rules(), min_size=1, max_size=3),
+    st.lists(
+        st.fixed_dictionaries({**{e: day for e in EVENTS}, "email": emails}),
+        min_size=1,
+        max_size=12,
+    ),
+)
+def test_sql_selects_exactly_what_the_evaluator_selects(
+    rule_list: list[dict[str, Any]], rows: list[dict[str, Any]]
+) -> None:
     registry = registry_with(rule_list)
-    hold = LegalHold("h", "litigation", None, datetime(2026, 1, 1, tzinfo=UTC), "dpo", identity_kind="email", identity_value="held@example.fr")
+    hold = LegalHold(
+        "h",
+        "litigation",
+        None,
+        datetime(2026, 1, 1, tzinfo=UTC),
+        "dpo",
+        identity_kind="email",
+        identity_value="held@example.fr",
+    )
     plan = plan_retention(registry, NOW.replace(tzinfo=UTC), [hold])
     engine = sa.create_engine("sqlite://")
     table = sa.Table(
-        "person", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True), sa.Column("email", sa.String),
+        "person",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("email", sa.String),
         *(sa.Column(e, sa.DateTime) for e in EVENTS),
     )
     table.metadata.create_all(engine)

@@ -51,7 +51,9 @@ def interrupted_after_changes(db: Path, store: Path, original: Path) -> bool:
     with engine.connect() as conn:
         if not sa.inspect(conn).has_table("retention_run"):
             return False
-        running = conn.execute(sa.text("SELECT count(*) FROM retention_run WHERE status = 'running'")).scalar_one()
+        running = conn.execute(
+            sa.text("SELECT count(*) FROM retention_run WHERE status = 'running'")
+        ).scalar_one()
     engine.dispose()
     return bool(running) and snapshot(db) != snapshot(original)
 
@@ -63,14 +65,33 @@ def run_cli(db: Path, store: Path) -> subprocess.Popen[bytes]:
         "IMA_PROTECT_TELEPHONY_URL": f"sqlite:///{db}",
         "GARDIEN_DATABASE_URL": f"sqlite:///{store}",
     }
-    command = [sys.executable, "-m", "gardien", "retention", "run", "--registry", str(EXAMPLE), "--now", NOW, "--batch-size", "40", "--json"]
+    command = [
+        sys.executable,
+        "-m",
+        "gardien",
+        "retention",
+        "run",
+        "--registry",
+        str(EXAMPLE),
+        "--now",
+        NOW,
+        "--batch-size",
+        "40",
+        "--json",
+    ]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 @pytest.fixture(scope="module")
 def filled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("crash") / "original.db"
-    registry = load_registry(EXAMPLE, environ={"IMA_PROTECT_CRM_URL": f"sqlite:///{db}", "IMA_PROTECT_TELEPHONY_URL": f"sqlite:///{db}"})
+    registry = load_registry(
+        EXAMPLE,
+        environ={
+            "IMA_PROTECT_CRM_URL": f"sqlite:///{db}",
+            "IMA_PROTECT_TELEPHONY_URL": f"sqlite:///{db}",
+        },
+    )
     for system_id in registry.systems:
         create_system(registry, system_id)
         fill_system(registry, system_id, people=1500, seed=7, now=datetime.fromisoformat(NOW))
@@ -85,7 +106,9 @@ def test_killed_runs_end_in_the_same_state(filled: Path, tmp_path: Path) -> None
     assert reference.wait(timeout=300) == 0, reference.stderr.read() if reference.stderr else ""
     duration = time.monotonic() - started
     expected = snapshot(reference_db)
-    assert expected != snapshot(filled), "the reference run changed nothing: the test would prove nothing"
+    assert expected != snapshot(filled), (
+        "the reference run changed nothing: the test would prove nothing"
+    )
 
     rng = random.Random(20261122)
     killed_mid_run = 0
@@ -103,4 +126,6 @@ def test_killed_runs_end_in_the_same_state(filled: Path, tmp_path: Path) -> None
         assert again.wait(timeout=300) == 0, again.stderr.read() if again.stderr else ""
         assert snapshot(db) == expected, f"trial {trial}: the re-run ended in another state"
     # The kills must really interrupt runs half-way for the test to mean anything.
-    assert killed_mid_run >= TRIALS // 4, f"only {killed_mid_run} of {TRIALS} runs were cut half-way"
+    assert killed_mid_run >= TRIALS // 4, (
+        f"only {killed_mid_run} of {TRIALS} runs were cut half-way"
+    )

@@ -24,7 +24,11 @@ NOW = datetime(2026, 11, 22, 10, 30)
 durations = st.sampled_from(["P6M", "P1Y", "P2Y", "P3Y", "P5Y", "P1M", "P30D", "P1Y6M"])
 expressions = st.one_of(
     st.sampled_from(EVENTS),
-    st.builds(lambda c, evs: f"{c}({', '.join(evs)})", st.sampled_from(["latest", "earliest"]), st.lists(st.sampled_from(EVENTS), min_size=2, max_size=3, unique=True)),
+    st.builds(
+        lambda c, evs: f"{c}({', '.join(evs)})",
+        st.sampled_from(["latest", "earliest"]),
+        st.lists(st.sampled_from(EVENTS), min_size=2, max_size=3, unique=True),
+    ),
 )
 
 
@@ -109,15 +113,34 @@ def oracle(rule_list: list[dict[str, Any]], row: dict[str, Any]) -> str:
     return "expired"
 
 
-day = st.one_of(st.none(), st.dates(min_value=date(2016, 1, 1), max_value=date(2028, 12, 31)).map(lambda d: datetime.combine(d, datetime.min.time())))
+day = st.one_of(
+    st.none(),
+    st.dates(min_value=date(2016, 1, 1), max_value=date(2028, 12, 31)).map(
+        lambda d: datetime.combine(d, datetime.min.time())
+    ),
+)
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(rules(), min_size=1, max_size=3), st.fixed_dictionaries({e: day for e in EVENTS}), st.booleans())
-def test_policy_matches_oracle(rule_list: list[dict[str, Any]], row: dict[str, Any], held: bool) -> None:
+@given(
+    st.lists(rules(), min_size=1, max_size=3),
+    st.fixed_dictionaries({e: day for e in EVENTS}),
+    st.booleans(),
+)
+def test_policy_matches_oracle(
+    rule_list: list[dict[str, Any]], row: dict[str, Any], held: bool
+) -> None:
     registry = registry_with(rule_list)
     row = {**row, "email": "held@example.fr" if held else "free@example.fr"}
-    hold = LegalHold("h1", "litigation", None, datetime(2026, 1, 1, tzinfo=UTC), "dpo", identity_kind="email", identity_value="held@example.fr")
+    hold = LegalHold(
+        "h1",
+        "litigation",
+        None,
+        datetime(2026, 1, 1, tzinfo=UTC),
+        "dpo",
+        identity_kind="email",
+        identity_value="held@example.fr",
+    )
     plan = plan_retention(registry, NOW.replace(tzinfo=UTC), [hold])
     expected = oracle(rule_list, row)
     by = {(a.stage, a.kind): a for a in plan.actions}
@@ -137,12 +160,23 @@ def test_policy_matches_oracle(rule_list: list[dict[str, Any]], row: dict[str, A
 
 def test_hold_released_with_appeal_period_protects_until_its_end() -> None:
     released = LegalHold(
-        "h", "litigation", "RG 1", datetime(2025, 1, 1, tzinfo=UTC), "dpo",
-        identity_kind="phone", identity_value="+33600000000",
-        released_at=datetime(2026, 6, 1, tzinfo=UTC), appeal_ends=date(2026, 12, 31),
+        "h",
+        "litigation",
+        "RG 1",
+        datetime(2025, 1, 1, tzinfo=UTC),
+        "dpo",
+        identity_kind="phone",
+        identity_value="+33600000000",
+        released_at=datetime(2026, 6, 1, tzinfo=UTC),
+        appeal_ends=date(2026, 12, 31),
     )
     assert released.in_force(datetime(2026, 11, 22, tzinfo=UTC))
     assert not released.in_force(datetime(2027, 1, 1, tzinfo=UTC))
-    assert not LegalHold("h", "r", None, datetime(2025, 1, 1, tzinfo=UTC), "dpo", released_at=datetime(2026, 1, 1, tzinfo=UTC)).in_force(
-        datetime(2026, 1, 2, tzinfo=UTC) + timedelta(days=1)
-    )
+    assert not LegalHold(
+        "h",
+        "r",
+        None,
+        datetime(2025, 1, 1, tzinfo=UTC),
+        "dpo",
+        released_at=datetime(2026, 1, 1, tzinfo=UTC),
+    ).in_force(datetime(2026, 1, 2, tzinfo=UTC) + timedelta(days=1))

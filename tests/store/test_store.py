@@ -40,7 +40,11 @@ def test_opening_twice_is_harmless(store_url: str) -> None:
 def fill(engine: sa.Engine, n: int = 6) -> None:
     clock = FixedClock(datetime(2026, 1, 1, tzinfo=UTC))
     for i in range(n):
-        audit.record(engine, clock, NewEvent("dpo", "test.event", f"t:{i}", {"i": i}, connection={"ip": "192.0.2.10"}))
+        audit.record(
+            engine,
+            clock,
+            NewEvent("dpo", "test.event", f"t:{i}", {"i": i}, connection={"ip": "192.0.2.10"}),
+        )
 
 
 def test_tampering_in_the_database_is_named(store_url: str) -> None:
@@ -70,4 +74,9 @@ def test_connection_data_is_purged_after_six_months_and_the_chain_holds(store_ur
     assert audit.purge_connection_data(engine, later) == 3
     assert all(e.connection is None for e in audit.events(engine))
     assert audit.verify_trail(engine).ok
-    assert audit.purge_connection_data(engine, FixedClock(datetime(2026, 7, 2, tzinfo=UTC) + timedelta(days=1))) == 0
+    assert (
+        audit.purge_connection_data(
+            engine, FixedClock(datetime(2026, 7, 2, tzinfo=UTC) + timedelta(days=1))
+        )
+        == 0
+    )

@@ -99,15 +99,18 @@ def verify(events: Iterable[AuditEvent]) -> Verification:
     for event in events:
         count += 1
         if event.seq != expected_seq:
-            reason = (
-                f"expected event #{expected_seq} here, found #{event.seq}: "
-                + ("events were removed" if event.seq > expected_seq else "events were reordered or duplicated")
+            reason = f"expected event #{expected_seq} here, found #{event.seq}: " + (
+                "events were removed"
+                if event.seq > expected_seq
+                else "events were reordered or duplicated"
             )
             return Verification(False, count, event.seq, reason)
         if event.prev_hash != prev:
             return Verification(False, count, event.seq, "its link to the previous event is broken")
         if event.hash != digest(event.payload()):
-            return Verification(False, count, event.seq, "its content was altered after it was written")
+            return Verification(
+                False, count, event.seq, "its content was altered after it was written"
+            )
         if event.connection is not None and digest(event.connection) != event.connection_digest:
             return Verification(False, count, event.seq, "its connection data was altered")
         prev = event.hash

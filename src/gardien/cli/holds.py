@@ -10,14 +10,26 @@ import typer
 from rich.table import Table
 
 from gardien.cli.console import handle_errors, out
-from gardien.cli.options import ActorOption, JsonOption, NowOption, RegistryOption, StoreOption, actor_name, clock_for, registry_path
+from gardien.cli.options import (
+    ActorOption,
+    JsonOption,
+    NowOption,
+    RegistryOption,
+    StoreOption,
+    actor_name,
+    clock_for,
+    registry_path,
+)
 from gardien.errors import UsageError
 from gardien.holds.model import LegalHold
 from gardien.registry.loader import load_registry
 from gardien.store import holds as book
 from gardien.store.database import open_store
 
-app = typer.Typer(help="Legal holds: freeze what litigation or an authority needs (R-RET-05).", no_args_is_help=True)
+app = typer.Typer(
+    help="Legal holds: freeze what litigation or an authority needs (R-RET-05).",
+    no_args_is_help=True,
+)
 
 
 def _hold_json(hold: LegalHold) -> dict[str, object]:
@@ -36,11 +48,23 @@ def _hold_json(hold: LegalHold) -> dict[str, object]:
 @app.command("place")
 @handle_errors
 def place(
-    reason: Annotated[str, typer.Option("--reason", help="Why the data must be kept (shown to auditors).")],
-    subject: Annotated[str | None, typer.Option("--subject", help="A person, as KIND=VALUE, e.g. phone=+33612345678.")] = None,
-    system: Annotated[str | None, typer.Option("--system", help="System of the rows to hold.")] = None,
-    table: Annotated[str | None, typer.Option("--table", help="Table of the rows to hold (a subject's table).")] = None,
-    where_key: Annotated[list[str] | None, typer.Option("--where-key", help="Primary key of a row to hold; repeat for several.")] = None,
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why the data must be kept (shown to auditors).")
+    ],
+    subject: Annotated[
+        str | None,
+        typer.Option("--subject", help="A person, as KIND=VALUE, e.g. phone=+33612345678."),
+    ] = None,
+    system: Annotated[
+        str | None, typer.Option("--system", help="System of the rows to hold.")
+    ] = None,
+    table: Annotated[
+        str | None, typer.Option("--table", help="Table of the rows to hold (a subject's table).")
+    ] = None,
+    where_key: Annotated[
+        list[str] | None,
+        typer.Option("--where-key", help="Primary key of a row to hold; repeat for several."),
+    ] = None,
     case: Annotated[str | None, typer.Option("--case", help="Case or matter reference.")] = None,
     registry: RegistryOption = None,
     store: StoreOption = None,
@@ -55,10 +79,16 @@ def place(
     if subject is not None:
         kind, sep, value = subject.partition("=")
         if not sep or not kind or not value:
-            raise UsageError(f"--subject {subject!r}: write KIND=VALUE, e.g. email=jeanne@example.fr")
-        kinds = sorted({k for s in reg.systems.values() for t in s.tables.values() for k in t.identity})
+            raise UsageError(
+                f"--subject {subject!r}: write KIND=VALUE, e.g. email=jeanne@example.fr"
+            )
+        kinds = sorted(
+            {k for s in reg.systems.values() for t in s.tables.values() for k in t.identity}
+        )
         if kind not in kinds:
-            raise UsageError(f"--subject: no table declares the identity '{kind}' (declared: {', '.join(kinds)})")
+            raise UsageError(
+                f"--subject: no table declares the identity '{kind}' (declared: {', '.join(kinds)})"
+            )
         identity = (kind, value)
     if system or table or where_key:
         if not (system and table and where_key):
@@ -71,7 +101,15 @@ def place(
                 f"{system}.{table} follows its parent's rows; hold the parent row in {system}.{parent.table if parent else '?'} instead"
             )
         rows = (system, table, tuple(where_key))
-    hold = book.place(open_store(store), clock_for(now), actor=actor_name(actor), reason=reason, case=case, identity=identity, rows=rows)
+    hold = book.place(
+        open_store(store),
+        clock_for(now),
+        actor=actor_name(actor),
+        reason=reason,
+        case=case,
+        identity=identity,
+        rows=rows,
+    )
     if as_json:
         print(json.dumps(_hold_json(hold), indent=2))
     else:
@@ -82,7 +120,12 @@ def place(
 @handle_errors
 def release(
     hold_id: Annotated[str, typer.Argument(help="The hold's id (see 'gardien hold list').")],
-    appeal_ends: Annotated[str | None, typer.Option("--appeal-ends", help="Keep protecting until this date (end of the appeal period).")] = None,
+    appeal_ends: Annotated[
+        str | None,
+        typer.Option(
+            "--appeal-ends", help="Keep protecting until this date (end of the appeal period)."
+        ),
+    ] = None,
     store: StoreOption = None,
     now: NowOption = None,
     actor: ActorOption = None,
@@ -94,8 +137,12 @@ def release(
         try:
             ends = date.fromisoformat(appeal_ends)
         except ValueError:
-            raise UsageError(f"--appeal-ends {appeal_ends!r} is not an ISO date such as 2027-06-30") from None
-    hold = book.release(open_store(store), clock_for(now), hold_id, actor=actor_name(actor), appeal_ends=ends)
+            raise UsageError(
+                f"--appeal-ends {appeal_ends!r} is not an ISO date such as 2027-06-30"
+            ) from None
+    hold = book.release(
+        open_store(store), clock_for(now), hold_id, actor=actor_name(actor), appeal_ends=ends
+    )
     if as_json:
         print(json.dumps(_hold_json(hold), indent=2))
     else:
@@ -115,5 +162,13 @@ def list_holds(store: StoreOption = None, as_json: JsonOption = False) -> None:
     for name in ("id", "covers", "case", "reason", "placed", "released", "appeal ends"):
         table.add_column(name)
     for h in holds:
-        table.add_row(h.id, h.describe(), h.case or "", h.reason, f"{h.placed_at:%Y-%m-%d}", f"{h.released_at:%Y-%m-%d}" if h.released_at else "", str(h.appeal_ends or ""))
+        table.add_row(
+            h.id,
+            h.describe(),
+            h.case or "",
+            h.reason,
+            f"{h.placed_at:%Y-%m-%d}",
+            f"{h.released_at:%Y-%m-%d}" if h.released_at else "",
+            str(h.appeal_ends or ""),
+        )
     out.print(table)

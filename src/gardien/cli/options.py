@@ -17,19 +17,31 @@ DEFAULT_REGISTRIES = ("gardien.yaml", "registry.yaml", "gardien")
 
 RegistryOption = Annotated[
     Path | None,
-    typer.Option("--registry", "-r", help="Registry file or directory (default: $GARDIEN_REGISTRY, ./gardien.yaml, ./registry.yaml)."),
+    typer.Option(
+        "--registry",
+        "-r",
+        help="Registry file or directory (default: $GARDIEN_REGISTRY, ./gardien.yaml, ./registry.yaml).",
+    ),
 ]
 StoreOption = Annotated[
     str | None,
-    typer.Option("--store", help="gardien's own database URL (default: $GARDIEN_DATABASE_URL or sqlite:///gardien.db)."),
+    typer.Option(
+        "--store",
+        help="gardien's own database URL (default: $GARDIEN_DATABASE_URL or sqlite:///gardien.db).",
+    ),
 ]
 NowOption = Annotated[
     str | None,
-    typer.Option("--now", help="Run as if it were this ISO date or datetime (UTC), for reproducible runs."),
+    typer.Option(
+        "--now", help="Run as if it were this ISO date or datetime (UTC), for reproducible runs."
+    ),
 ]
 ActorOption = Annotated[
     str | None,
-    typer.Option("--actor", help="Who acts, as written in the audit trail (default: $GARDIEN_ACTOR or the OS user)."),
+    typer.Option(
+        "--actor",
+        help="Who acts, as written in the audit trail (default: $GARDIEN_ACTOR or the OS user).",
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
@@ -51,7 +63,9 @@ def parse_now(text: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"--now {text!r} is not an ISO date or datetime (e.g. 2026-11-22 or 2026-11-22T10:00)") from None
+        raise UsageError(
+            f"--now {text!r} is not an ISO date or datetime (e.g. 2026-11-22 or 2026-11-22T10:00)"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

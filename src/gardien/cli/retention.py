@@ -10,7 +10,16 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from gardien.cli.console import EXIT_FINDINGS, handle_errors, out
-from gardien.cli.options import ActorOption, JsonOption, NowOption, RegistryOption, StoreOption, actor_name, clock_for, registry_path
+from gardien.cli.options import (
+    ActorOption,
+    JsonOption,
+    NowOption,
+    RegistryOption,
+    StoreOption,
+    actor_name,
+    clock_for,
+    registry_path,
+)
 from gardien.connectors.sql import connectors_for, safe_url
 from gardien.jobs import retention as job
 from gardien.registry.loader import load_registry
@@ -19,8 +28,12 @@ from gardien.retention.policy import TableAction
 from gardien.store import journal
 from gardien.store.database import open_store
 
-app = typer.Typer(help="Enforce retention inside the declared systems (R-RET-01…09).", no_args_is_help=True)
-systems_app = typer.Typer(help="The organisation's data stores declared in the registry.", no_args_is_help=True)
+app = typer.Typer(
+    help="Enforce retention inside the declared systems (R-RET-01…09).", no_args_is_help=True
+)
+systems_app = typer.Typer(
+    help="The organisation's data stores declared in the registry.", no_args_is_help=True
+)
 
 
 def _action_json(action: TableAction, rows: int, held: int) -> dict[str, Any]:
@@ -51,7 +64,14 @@ def _print_table(title: str, actions: list[dict[str, Any]]) -> None:
     table.add_column("held", justify="right")
     for item in actions:
         if item["rows"] or item["held"]:
-            table.add_row(item["system"], item["table"], item["stage"], item["action"], f"{item['rows']:,}", f"{item['held']:,}")
+            table.add_row(
+                item["system"],
+                item["table"],
+                item["stage"],
+                item["action"],
+                f"{item['rows']:,}",
+                f"{item['held']:,}",
+            )
     out.print(table)
     totals = _totals(actions)
     out.print(f"total: {totals['rows']:,} row(s) changed, {totals['held']:,} kept by legal holds")
@@ -59,14 +79,28 @@ def _print_table(title: str, actions: list[dict[str, Any]]) -> None:
 
 @app.command("plan")
 @handle_errors
-def plan(registry: RegistryOption = None, store: StoreOption = None, now: NowOption = None, as_json: JsonOption = False) -> None:
+def plan(
+    registry: RegistryOption = None,
+    store: StoreOption = None,
+    now: NowOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """What a run would do now: rows to archive, delete or anonymise per table, and rows held."""
     reg = load_registry(registry_path(registry))
     clock = clock_for(now)
     retention_plan, counted = job.plan(reg, open_store(store), clock.now())
     actions = [_action_json(p.action, p.rows, p.held) for p in counted]
     if as_json:
-        print(json.dumps({"now": retention_plan.now.isoformat(), "actions": actions, "totals": _totals(actions)}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "now": retention_plan.now.isoformat(),
+                    "actions": actions,
+                    "totals": _totals(actions),
+                },
+                indent=2,
+            )
+        )
     else:
         _print_table(f"Retention plan at {retention_plan.now:%Y-%m-%d %H:%M} UTC", actions)
 
@@ -79,9 +113,16 @@ def run(
     now: NowOption = None,
     actor: ActorOption = None,
     as_json: JsonOption = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan; change nothing.")] = False,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Rows per batch (each batch is one transaction).")] = DEFAULT_BATCH_SIZE,
-    fresh: Annotated[bool, typer.Option("--fresh", help="Abandon an unfinished run instead of resuming it.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the plan; change nothing.")
+    ] = False,
+    batch_size: Annotated[
+        int,
+        typer.Option("--batch-size", min=1, help="Rows per batch (each batch is one transaction)."),
+    ] = DEFAULT_BATCH_SIZE,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Abandon an unfinished run instead of resuming it.")
+    ] = False,
 ) -> None:
     """Archive, delete or anonymise what no purpose justifies any more; resumes a killed run."""
     if dry_run:
@@ -91,9 +132,24 @@ def run(
     clock = clock_for(now)
     engine = open_store(store)
     if as_json:
-        outcome = job.run(reg, engine, clock, clock.now(), actor=actor_name(actor), batch_size=batch_size, fresh=fresh)
+        outcome = job.run(
+            reg,
+            engine,
+            clock,
+            clock.now(),
+            actor=actor_name(actor),
+            batch_size=batch_size,
+            fresh=fresh,
+        )
     else:
-        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[rows]:>12,} rows"), TimeElapsedColumn(), console=out, transient=False) as bar:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[rows]:>12,} rows"),
+            TimeElapsedColumn(),
+            console=out,
+            transient=False,
+        ) as bar:
             tasks: dict[int, Any] = {}
 
             def progress(action: TableAction, rows: int, done: bool) -> None:
@@ -102,9 +158,24 @@ def run(
                     tasks[key] = bar.add_task(action.label, total=1, rows=0)
                 bar.update(tasks[key], rows=rows, completed=1 if done else 0)
 
-            outcome = job.run(reg, engine, clock, clock.now(), actor=actor_name(actor), batch_size=batch_size, progress=progress, fresh=fresh)
+            outcome = job.run(
+                reg,
+                engine,
+                clock,
+                clock.now(),
+                actor=actor_name(actor),
+                batch_size=batch_size,
+                progress=progress,
+                fresh=fresh,
+            )
     actions = [_action_json(r.action, r.rows, r.held) for r in outcome.report.results]
-    document = {"run": outcome.report.run_id, "resumed": outcome.resumed, "now": outcome.report.now.isoformat(), "actions": actions, "totals": _totals(actions)}
+    document = {
+        "run": outcome.report.run_id,
+        "resumed": outcome.resumed,
+        "now": outcome.report.now.isoformat(),
+        "actions": actions,
+        "totals": _totals(actions),
+    }
     if as_json:
         print(json.dumps(document, indent=2))
     else:
@@ -114,11 +185,22 @@ def run(
 
 @app.command("runs")
 @handle_errors
-def runs(store: StoreOption = None, as_json: JsonOption = False, limit: Annotated[int, typer.Option(min=1)] = 20) -> None:
+def runs(
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+    limit: Annotated[int, typer.Option(min=1)] = 20,
+) -> None:
     """Past retention runs, newest first."""
     records = journal.runs(open_store(store), limit)
     rows = [
-        {"id": r.id, "now": r.now.isoformat(), "status": r.status, "started_at": r.started_at.isoformat(), "actor": r.actor, "error": r.error}
+        {
+            "id": r.id,
+            "now": r.now.isoformat(),
+            "status": r.status,
+            "started_at": r.started_at.isoformat(),
+            "actor": r.actor,
+            "error": r.error,
+        }
         for r in records
     ]
     if as_json:
@@ -127,8 +209,10 @@ def runs(store: StoreOption = None, as_json: JsonOption = False, limit: Annotate
     table = Table(title="Retention runs")
     for name in ("id", "now", "status", "started_at", "actor"):
         table.add_column(name)
-    for r in rows:
-        table.add_row(r["id"], r["now"][:19], r["status"], r["started_at"][:19], r["actor"])
+    for r in records:
+        table.add_row(
+            r.id, f"{r.now:%Y-%m-%d %H:%M}", r.status, f"{r.started_at:%Y-%m-%d %H:%M}", r.actor
+        )
     out.print(table)
 
 
@@ -139,9 +223,23 @@ def systems_check(registry: RegistryOption = None, as_json: JsonOption = False) 
     reg = load_registry(registry_path(registry))
     connectors = connectors_for(reg)
     problems = job.check_systems(reg, connectors)
-    undeclared = {sid: c.undeclared_columns(reg) if not problems[sid] else [] for sid, c in connectors.items()}
+    undeclared = {
+        sid: c.undeclared_columns(reg) if not problems[sid] else [] for sid, c in connectors.items()
+    }
     if as_json:
-        print(json.dumps({sid: {"url": safe_url(connectors[sid].url), "problems": p, "undeclared_columns": undeclared[sid]} for sid, p in problems.items()}, indent=2))
+        print(
+            json.dumps(
+                {
+                    sid: {
+                        "url": safe_url(connectors[sid].url),
+                        "problems": p,
+                        "undeclared_columns": undeclared[sid],
+                    }
+                    for sid, p in problems.items()
+                },
+                indent=2,
+            )
+        )
     else:
         for sid, found in problems.items():
             status = "[green]ok[/green]" if not found else f"[red]{len(found)} problem(s)[/red]"
@@ -149,6 +247,8 @@ def systems_check(registry: RegistryOption = None, as_json: JsonOption = False) 
             for problem in found:
                 out.print(f"  - {problem}")
             for column in undeclared[sid]:
-                out.print(f"  [yellow]warning[/yellow]: column {column} is mapped to no data category")
+                out.print(
+                    f"  [yellow]warning[/yellow]: column {column} is mapped to no data category"
+                )
     if any(problems.values()):
         raise typer.Exit(EXIT_FINDINGS)

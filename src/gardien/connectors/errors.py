@@ -1,10 +1,10 @@
 """Errors a connector raises: each names the system, table and column concerned.
 
-    GardienError
-    └── ConnectorError
-        ├── SystemUnreachable     the database cannot be reached (URL shown without password)
-        ├── SchemaMismatch        tables/columns the registry names are missing
-        └── StatementFailed       the database refused a statement (constraint, lock, type)
+GardienError
+└── ConnectorError
+    ├── SystemUnreachable     the database cannot be reached (URL shown without password)
+    ├── SchemaMismatch        tables/columns the registry names are missing
+    └── StatementFailed       the database refused a statement (constraint, lock, type)
 """
 
 from __future__ import annotations

@@ -66,7 +66,9 @@ class SqlConnector:
             try:
                 self._engine = sa.create_engine(self.url, future=True, pool_pre_ping=True)
             except (sa.exc.ArgumentError, ImportError, ValueError) as exc:
-                raise SystemUnreachable(self.system_id, f"invalid database URL {safe_url(self.url)}: {exc}") from exc
+                raise SystemUnreachable(
+                    self.system_id, f"invalid database URL {safe_url(self.url)}: {exc}"
+                ) from exc
         return self._engine
 
     @property
@@ -80,12 +82,20 @@ class SqlConnector:
                 yield conn
         except sa.exc.OperationalError as exc:
             if "connect" in str(exc.orig).lower() or exc.connection_invalidated:
-                raise SystemUnreachable(self.system_id, f"cannot reach {safe_url(self.url)}: {exc.orig}") from exc
-            raise StatementFailed(self.system_id, f"the database refused a statement: {exc.orig}") from exc
+                raise SystemUnreachable(
+                    self.system_id, f"cannot reach {safe_url(self.url)}: {exc.orig}"
+                ) from exc
+            raise StatementFailed(
+                self.system_id, f"the database refused a statement: {exc.orig}"
+            ) from exc
         except sa.exc.IntegrityError as exc:
-            raise StatementFailed(self.system_id, f"a constraint of the database refused the change: {exc.orig}") from exc
+            raise StatementFailed(
+                self.system_id, f"a constraint of the database refused the change: {exc.orig}"
+            ) from exc
         except sa.exc.DBAPIError as exc:
-            raise StatementFailed(self.system_id, f"the database refused a statement: {exc.orig}") from exc
+            raise StatementFailed(
+                self.system_id, f"the database refused a statement: {exc.orig}"
+            ) from exc
 
     def ping(self) -> None:
         with self.transaction() as conn:
@@ -103,7 +113,9 @@ class SqlConnector:
                 with self.transaction() as conn:
                     self._tables[name] = sa.Table(name, self._metadata, autoload_with=conn)
             except sa.exc.NoSuchTableError as exc:
-                raise SchemaMismatch(self.system_id, [f"table {self.system_id}.{name} does not exist"]) from exc
+                raise SchemaMismatch(
+                    self.system_id, [f"table {self.system_id}.{name} does not exist"]
+                ) from exc
         return self._tables[name]
 
     def physical(self, name: str, stage: Stage) -> sa.Table:
@@ -125,7 +137,12 @@ class SqlConnector:
                     problems.append(f"table {self.system_id}.{name} does not exist")
                     continue
                 columns = {c["name"] for c in inspector.get_columns(name)}
-                needed = {table.key, *table.identity.values(), *table.events.values(), *table.columns}
+                needed = {
+                    table.key,
+                    *table.identity.values(),
+                    *table.events.values(),
+                    *table.columns,
+                }
                 if table.erase is not None:
                     needed |= set(table.erase.columns)
                 if table.restriction_flag:
@@ -145,7 +162,12 @@ class SqlConnector:
             for name, table in declared.items():
                 if not inspector.has_table(name):
                     continue
-                known = {table.key, *table.identity.values(), *table.events.values(), *table.columns}
+                known = {
+                    table.key,
+                    *table.identity.values(),
+                    *table.events.values(),
+                    *table.columns,
+                }
                 if table.restriction_flag:
                     known.add(table.restriction_flag)
                 if table.belongs_to is not None:
@@ -163,10 +185,19 @@ class SqlConnector:
         active = self.table(name)
         if not self.has_table(archive_name):
             columns = [
-                sa.Column(c.name, c.type, primary_key=c.primary_key, nullable=not c.primary_key, autoincrement=False)
+                sa.Column(
+                    c.name,
+                    c.type,
+                    primary_key=c.primary_key,
+                    nullable=not c.primary_key,
+                    autoincrement=False,
+                )
                 for c in active.columns
             ]
-            columns += [sa.Column(ARCHIVED_AT, sa.DateTime(), nullable=False), sa.Column(ARCHIVE_RUN, sa.String(64), nullable=False)]
+            columns += [
+                sa.Column(ARCHIVED_AT, sa.DateTime(), nullable=False),
+                sa.Column(ARCHIVE_RUN, sa.String(64), nullable=False),
+            ]
             archive = sa.Table(archive_name, sa.MetaData(), *columns)
             with self.transaction() as conn:
                 archive.create(conn, checkfirst=True)
@@ -176,7 +207,9 @@ class SqlConnector:
 
     def _column(self, table: sa.Table, name: str) -> sa.ColumnElement[Any]:
         if name not in table.c:
-            raise SchemaMismatch(self.system_id, [f"column {self.system_id}.{table.name}.{name} does not exist"])
+            raise SchemaMismatch(
+                self.system_id, [f"column {self.system_id}.{table.name}.{name} does not exist"]
+            )
         return table.c[name]
 
     @staticmethod
@@ -209,7 +242,9 @@ class SqlConnector:
                 return sa.and_(col.is_not(None), col.in_(coerced)) if coerced else sa.false()
             case ParentMatches(link, parent, key, inner, archived):
                 parent_table = self.physical(parent, Stage.ARCHIVE if archived else Stage.ACTIVE)
-                subquery = sa.select(self._column(parent_table, key)).where(self.compile(inner, parent_table))
+                subquery = sa.select(self._column(parent_table, key)).where(
+                    self.compile(inner, parent_table)
+                )
                 link_column = self._column(table, link)
                 return sa.and_(link_column.is_not(None), link_column.in_(subquery))
             case AnyNotNull(columns):
@@ -247,22 +282,29 @@ class SqlConnector:
             return self._needs_missing_parent_archive(condition.condition)
         return False
 
-    def _upper_key(self, conn: Connection, table: sa.Table, key: sa.ColumnElement[Any], after: Any, size: int) -> Any:
+    def _upper_key(
+        self, conn: Connection, table: sa.Table, key: sa.ColumnElement[Any], after: Any, size: int
+    ) -> Any:
         query = sa.select(key).order_by(key).offset(size - 1).limit(1)
         if after is not None:
             query = query.where(key > after)
         return conn.execute(query).scalar_one_or_none()
 
-    def run_batch(self, action: TableAction, after_key: Any, batch_size: int, run_id: str, at: datetime) -> BatchOutcome:
+    def run_batch(
+        self, action: TableAction, after_key: Any, batch_size: int, run_id: str, at: datetime
+    ) -> BatchOutcome:
         source = self.physical(action.table, action.stage)
         key = self._column(source, action.key)
+        in_range: list[Any]  # bound conditions, plus PostgreSQL's textual TID range
         with self.transaction() as conn:
             if self.dialect == "postgresql":
                 start = int(after_key or 0)
                 upper, last_block = self._block_range(conn, source, start, batch_size)
                 in_range = [
                     self.compile(action.target, source),
-                    sa.text("ctid >= CAST(:lo AS tid) AND ctid < CAST(:hi AS tid)").bindparams(lo=f"({start},0)", hi=f"({upper},0)"),
+                    sa.text("ctid >= CAST(:lo AS tid) AND ctid < CAST(:hi AS tid)").bindparams(
+                        lo=f"({start},0)", hi=f"({upper},0)"
+                    ),
                 ]
                 done = upper >= last_block
             else:
@@ -284,7 +326,9 @@ class SqlConnector:
         return BatchOutcome(rows=max(rows, 0), last_key=upper, done=done)
 
     @staticmethod
-    def _block_range(conn: Connection, table: sa.Table, start: int, batch_size: int) -> tuple[int, int]:
+    def _block_range(
+        conn: Connection, table: sa.Table, start: int, batch_size: int
+    ) -> tuple[int, int]:
         """PostgreSQL: the next range of heap blocks holding about ``batch_size`` rows.
 
         A TID range scan reads the table in physical order like the sequential scan a DBA's
@@ -298,7 +342,9 @@ class SqlConnector:
             ),
             {"name": sa.inspect(conn).dialect.identifier_preparer.quote(table.name)},
         ).one()
-        per_block = stats.reltuples / stats.relpages if stats.relpages > 0 and stats.reltuples > 0 else 50.0
+        per_block = (
+            stats.reltuples / stats.relpages if stats.relpages > 0 and stats.reltuples > 0 else 50.0
+        )
         blocks = max(1, int(batch_size / max(per_block, 1.0)))
         return start + blocks, int(stats.blocks)
 
@@ -317,16 +363,26 @@ class SqlConnector:
         archive = self.physical(action.table, Stage.ARCHIVE)
         names = [c.name for c in source.columns]
         target_columns = [*names, ARCHIVED_AT, ARCHIVE_RUN]
-        stamp = [sa.literal(at.replace(tzinfo=None), sa.DateTime()).label(ARCHIVED_AT), sa.literal(run_id, sa.String()).label(ARCHIVE_RUN)]
+        stamp = [
+            sa.literal(at.replace(tzinfo=None), sa.DateTime()).label(ARCHIVED_AT),
+            sa.literal(run_id, sa.String()).label(ARCHIVE_RUN),
+        ]
         if self.dialect == "postgresql":
             # One statement: the rows leave the active table and enter the archive together.
             moved = sa.delete(source).where(where).returning(*source.columns).cte("moved")
             select = sa.select(*(moved.c[n] for n in names), *stamp)
             # The driver's rowcount is not reliable for a data-modifying CTE: count what entered.
-            entered = sa.insert(archive).from_select(target_columns, select).returning(archive.c[action.key]).cte("entered")
+            entered = (
+                sa.insert(archive)
+                .from_select(target_columns, select)
+                .returning(archive.c[action.key])
+                .cte("entered")
+            )
             return int(conn.execute(sa.select(sa.func.count()).select_from(entered)).scalar_one())
         select = sa.select(*(source.c[n] for n in names), *stamp).where(where)
-        inserted = int(conn.execute(sa.insert(archive).from_select(target_columns, select)).rowcount)
+        inserted = int(
+            conn.execute(sa.insert(archive).from_select(target_columns, select)).rowcount
+        )
         # Delete exactly what this range put in the archive, not what the condition says now.
         archived_keys = sa.select(archive.c[action.key]).where(archive.c[ARCHIVE_RUN] == run_id)
         bounds = [archive.c[action.key] > after_key] if after_key is not None else []
@@ -337,15 +393,24 @@ class SqlConnector:
 
     # --- archive reads ---------------------------------------------------------------------
 
-    def read_archive(self, table_name: str, column: str, values: Sequence[str]) -> list[dict[str, Any]]:
+    def read_archive(
+        self, table_name: str, column: str, values: Sequence[str]
+    ) -> list[dict[str, Any]]:
         if not self.has_table(table_name + ARCHIVE_SUFFIX):
             return []
         archive = self.physical(table_name, Stage.ARCHIVE)
         col = self._column(archive, column)
-        query = sa.select(archive).where(col.in_(self._coerce(col, values))).order_by(archive.c[ARCHIVED_AT])
+        query = (
+            sa.select(archive)
+            .where(col.in_(self._coerce(col, values)))
+            .order_by(archive.c[ARCHIVED_AT])
+        )
         with self.transaction() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
 
 
 def connectors_for(registry: Registry) -> dict[str, SqlConnector]:
-    return {system_id: SqlConnector(system_id, system.url) for system_id, system in sorted(registry.systems.items())}
+    return {
+        system_id: SqlConnector(system_id, system.url)
+        for system_id, system in sorted(registry.systems.items())
+    }

@@ -14,7 +14,13 @@ from gardien.connectors.errors import SchemaMismatch
 from gardien.connectors.sql import SqlConnector, connectors_for
 from gardien.errors import GardienError
 from gardien.registry.model import Registry
-from gardien.retention.executor import DEFAULT_BATCH_SIZE, Progress, RunReport, execute_plan, plan_counts
+from gardien.retention.executor import (
+    DEFAULT_BATCH_SIZE,
+    Progress,
+    RunReport,
+    execute_plan,
+    plan_counts,
+)
 from gardien.retention.policy import RetentionPlan, TableAction, plan_retention
 from gardien.store import holds as hold_book
 from gardien.store import journal as run_journal
@@ -24,7 +30,9 @@ def registry_digest(registry: Registry) -> str:
     return hashlib.sha256(registry.model_dump_json(by_alias=True).encode()).hexdigest()
 
 
-def check_systems(registry: Registry, connectors: Mapping[str, SqlConnector] | None = None) -> dict[str, list[str]]:
+def check_systems(
+    registry: Registry, connectors: Mapping[str, SqlConnector] | None = None
+) -> dict[str, list[str]]:
     """Problems per system (unreachable, missing tables or columns); empty lists when fine."""
     connectors = connectors or connectors_for(registry)
     problems: dict[str, list[str]] = {}
@@ -51,11 +59,18 @@ class PlannedAction:
     held: int
 
 
-def plan(registry: Registry, store: Engine, now: datetime, connectors: Mapping[str, SqlConnector] | None = None) -> tuple[RetentionPlan, list[PlannedAction]]:
+def plan(
+    registry: Registry,
+    store: Engine,
+    now: datetime,
+    connectors: Mapping[str, SqlConnector] | None = None,
+) -> tuple[RetentionPlan, list[PlannedAction]]:
     connectors = connectors or connectors_for(registry)
     require_systems(registry, connectors)
     retention_plan = plan_retention(registry, now, hold_book.all_holds(store))
-    counted = [PlannedAction(a, rows, held) for a, rows, held in plan_counts(retention_plan, connectors)]
+    counted = [
+        PlannedAction(a, rows, held) for a, rows, held in plan_counts(retention_plan, connectors)
+    ]
     return retention_plan, counted
 
 
@@ -95,7 +110,14 @@ def run(
     if not resumed:
         journal = run_journal.StoreJournal.open_run(store, clock, retention_plan, digest, actor)
     try:
-        report = execute_plan(retention_plan, connectors, journal, at=clock.now(), batch_size=batch_size, progress=progress)
+        report = execute_plan(
+            retention_plan,
+            connectors,
+            journal,
+            at=clock.now(),
+            batch_size=batch_size,
+            progress=progress,
+        )
     except GardienError as exc:
         journal.close(clock, actor, {}, error=str(exc))
         raise
@@ -103,7 +125,14 @@ def run(
         "now": retention_plan.now.isoformat(),
         "resumed": resumed,
         "actions": [
-            {"system": r.action.system, "table": r.action.table, "stage": r.action.stage.value, "action": r.action.kind.value, "rows": r.rows, "held": r.held}
+            {
+                "system": r.action.system,
+                "table": r.action.table,
+                "stage": r.action.stage.value,
+                "action": r.action.kind.value,
+                "rows": r.rows,
+                "held": r.held,
+            }
             for r in report.results
         ],
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,11 @@ def describe(condition: Condition) -> str:
     raise TypeError(f"unknown condition {condition!r}")
 
 
-def evaluate(condition: Condition, row: dict[str, object], parents: dict[str, dict[object, dict[str, object]]] | None = None) -> bool:
+def evaluate(
+    condition: Condition,
+    row: dict[str, object],
+    parents: dict[str, dict[object, dict[str, object]]] | None = None,
+) -> bool:
     """Evaluate on an in-memory row: the reference semantics the SQL compilers must match."""
     match condition:
         case Always(value):
@@ -154,12 +158,12 @@ def evaluate(condition: Condition, row: dict[str, object], parents: dict[str, di
         case IsNull(column):
             return row.get(column) is None
         case OnOrBefore(column, moment):
-            value = row.get(column)
-            if value is None:
-                return False
-            if not isinstance(value, datetime):
-                value = datetime.combine(value, datetime.min.time())  # type: ignore[arg-type]
-            return value <= moment
+            found = row.get(column)
+            if isinstance(found, datetime):
+                return found <= moment
+            if isinstance(found, date):  # a date is its midnight
+                return datetime.combine(found, datetime.min.time()) <= moment
+            return False
         case ValueIn(column, values):
             return row.get(column) in values
         case ParentMatches(link, parent, _key, inner, _archived):

@@ -120,6 +120,10 @@ def plan_counts(
 ) -> Sequence[tuple[TableAction, int, int]]:
     """For each action: rows it would change now, and rows a legal hold keeps out of it."""
     return [
-        (action, connectors[action.system].count(action, action.target), held_count(action, connectors[action.system]))
+        (
+            action,
+            connectors[action.system].count(action, action.target),
+            held_count(action, connectors[action.system]),
+        )
         for action in plan.actions
     ]

@@ -185,7 +185,9 @@ def _rules(registry: Registry, system_id: str, table_name: str) -> list[Retentio
     return rules
 
 
-def _check_events(system_id: str, name: str, table: Table, rules: Sequence[RetentionRule | None]) -> None:
+def _check_events(
+    system_id: str, name: str, table: Table, rules: Sequence[RetentionRule | None]
+) -> None:
     for rule in rules:
         if rule is None:
             continue
@@ -206,7 +208,9 @@ def _personal_columns(table: Table) -> tuple[str, ...]:
     return tuple(sorted(personal))
 
 
-def _held(registry: Registry, system_id: str, table: Table, name: str, holds: Sequence[LegalHold]) -> Condition:
+def _held(
+    registry: Registry, system_id: str, table: Table, name: str, holds: Sequence[LegalHold]
+) -> Condition:
     conditions: list[Condition] = []
     by_kind: dict[str, list[str]] = {}
     for hold in holds:
@@ -220,7 +224,9 @@ def _held(registry: Registry, system_id: str, table: Table, name: str, holds: Se
     return any_of(conditions)
 
 
-def plan_retention(registry: Registry, now: datetime, holds: Sequence[LegalHold] = ()) -> RetentionPlan:
+def plan_retention(
+    registry: Registry, now: datetime, holds: Sequence[LegalHold] = ()
+) -> RetentionPlan:
     """Every action a retention run takes at ``now``, in a safe order (children first)."""
     moment = naive_utc(now)
     in_force = [h for h in holds if h.in_force(now)]
@@ -231,8 +237,12 @@ def plan_retention(registry: Registry, now: datetime, holds: Sequence[LegalHold]
             root = tables[family.root]
             rules = _rules(registry, system_id, family.root)
             _check_events(system_id, family.root, root, rules)
-            active_over = all_of([phase_ended(r, root.events, moment, include_archive=False) for r in rules])
-            all_over = all_of([phase_ended(r, root.events, moment, include_archive=True) for r in rules])
+            active_over = all_of(
+                [phase_ended(r, root.events, moment, include_archive=False) for r in rules]
+            )
+            all_over = all_of(
+                [phase_ended(r, root.events, moment, include_archive=True) for r in rules]
+            )
             has_archive = any(r is not None and r.archive is not None for r in rules)
             end = (
                 ActionKind.ANONYMISE
@@ -240,7 +250,9 @@ def plan_retention(registry: Registry, now: datetime, holds: Sequence[LegalHold]
                 else ActionKind.DELETE
             )
             holds_apply = any(r is None or r.legal_holds for r in rules)
-            root_held = _held(registry, system_id, root, family.root, in_force) if holds_apply else FALSE
+            root_held = (
+                _held(registry, system_id, root, family.root, in_force) if holds_apply else FALSE
+            )
             if not rules or all_over == FALSE:
                 continue
             steps: list[tuple[Stage, ActionKind, Condition]] = [(Stage.ACTIVE, end, all_over)]
@@ -251,7 +263,16 @@ def plan_retention(registry: Registry, now: datetime, holds: Sequence[LegalHold]
             for stage, kind, root_condition in steps:
                 for name in family.order:
                     actions.append(
-                        _table_action(registry, system_id, name, stage, kind, root_condition, root_held, family.root)
+                        _table_action(
+                            registry,
+                            system_id,
+                            name,
+                            stage,
+                            kind,
+                            root_condition,
+                            root_held,
+                            family.root,
+                        )
                     )
     return RetentionPlan(now=now, actions=tuple(actions))
 
@@ -270,7 +291,14 @@ def _table_action(
     table = tables[name]
     if name == root:
         return TableAction(
-            system_id, name, stage, kind, table.key, root_condition, root_held, _personal_columns(table)
+            system_id,
+            name,
+            stage,
+            kind,
+            table.key,
+            root_condition,
+            root_held,
+            _personal_columns(table),
         )
     # A child follows its parent: wrap the root's conditions in one ParentMatches per level.
     chain: list[str] = []
@@ -290,5 +318,13 @@ def _table_action(
         held = ParentMatches(link.column, link.table, parent.key, held, archived)
     parent_name = table.belongs_to.table if table.belongs_to else None
     return TableAction(
-        system_id, name, stage, kind, table.key, eligible, held, _personal_columns(table), parent_name
+        system_id,
+        name,
+        stage,
+        kind,
+        table.key,
+        eligible,
+        held,
+        _personal_columns(table),
+        parent_name,
     )

@@ -36,8 +36,12 @@ def append(conn: Connection, clock: Clock, event: NewEvent) -> AuditEvent:
             actor=sealed.actor,
             action=sealed.action,
             target=sealed.target,
-            details=json.dumps(dict(sealed.details), sort_keys=True, ensure_ascii=False, default=str),
-            connection=json.dumps(dict(sealed.connection), sort_keys=True) if sealed.connection else None,
+            details=json.dumps(
+                dict(sealed.details), sort_keys=True, ensure_ascii=False, default=str
+            ),
+            connection=json.dumps(dict(sealed.connection), sort_keys=True)
+            if sealed.connection
+            else None,
             connection_digest=sealed.connection_digest,
             prev_hash=sealed.prev_hash,
             hash=sealed.hash,
@@ -71,7 +75,9 @@ def _from_row(row: Any) -> AuditEvent:
     )
 
 
-def events(engine: Engine, *, action: str | None = None, limit: int | None = None) -> Iterator[AuditEvent]:
+def events(
+    engine: Engine, *, action: str | None = None, limit: int | None = None
+) -> Iterator[AuditEvent]:
     """Events in stored order (by sequence number), streamed."""
     query = sa.select(audit_event).order_by(audit_event.c.seq)
     if action:

@@ -59,5 +59,7 @@ def open_store(url: str | None = None) -> Engine:
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
     except (sa.exc.SQLAlchemyError, OSError) as exc:
-        raise StoreUnavailable(f"cannot open gardien's store at {safe_url(resolved)}: {exc}") from exc
+        raise StoreUnavailable(
+            f"cannot open gardien's store at {safe_url(resolved)}: {exc}"
+        ) from exc
     return engine

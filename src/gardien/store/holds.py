@@ -58,9 +58,13 @@ def place(
 ) -> LegalHold:
     """Place a hold on a person (identity kind and value) or on rows (system, table, keys)."""
     if (identity is None) == (rows is None):
-        raise GardienError("a hold covers either a person (--subject) or rows (--system/--table/--where-key)")
+        raise GardienError(
+            "a hold covers either a person (--subject) or rows (--system/--table/--where-key)"
+        )
     if not reason.strip():
-        raise GardienError("a hold needs a reason (--reason): it is shown to whoever asks why data was kept")
+        raise GardienError(
+            "a hold needs a reason (--reason): it is shown to whoever asks why data was kept"
+        )
     hold = LegalHold(
         id=str(uuid.uuid4()),
         reason=reason,
@@ -91,12 +95,19 @@ def place(
         audit.append(
             conn,
             clock,
-            NewEvent(actor, "hold.placed", f"hold:{hold.id}", {"covers": hold.describe(), "reason": reason, "case": case}),
+            NewEvent(
+                actor,
+                "hold.placed",
+                f"hold:{hold.id}",
+                {"covers": hold.describe(), "reason": reason, "case": case},
+            ),
         )
     return hold
 
 
-def release(engine: Engine, clock: Clock, hold_id: str, *, actor: str, appeal_ends: date | None) -> LegalHold:
+def release(
+    engine: Engine, clock: Clock, hold_id: str, *, actor: str, appeal_ends: date | None
+) -> LegalHold:
     with engine.begin() as conn:
         row = conn.execute(sa.select(legal_hold).where(legal_hold.c.id == hold_id)).first()
         if row is None:
@@ -112,7 +123,12 @@ def release(engine: Engine, clock: Clock, hold_id: str, *, actor: str, appeal_en
         audit.append(
             conn,
             clock,
-            NewEvent(actor, "hold.released", f"hold:{hold_id}", {"appeal_ends": appeal_ends.isoformat() if appeal_ends else None}),
+            NewEvent(
+                actor,
+                "hold.released",
+                f"hold:{hold_id}",
+                {"appeal_ends": appeal_ends.isoformat() if appeal_ends else None},
+            ),
         )
         row = conn.execute(sa.select(legal_hold).where(legal_hold.c.id == hold_id)).one()
     return _from_row(row)
@@ -120,4 +136,7 @@ def release(engine: Engine, clock: Clock, hold_id: str, *, actor: str, appeal_en
 
 def all_holds(engine: Engine) -> list[LegalHold]:
     with engine.connect() as conn:
-        return [_from_row(r) for r in conn.execute(sa.select(legal_hold).order_by(legal_hold.c.placed_at))]
+        return [
+            _from_row(r)
+            for r in conn.execute(sa.select(legal_hold).order_by(legal_hold.c.placed_at))
+        ]

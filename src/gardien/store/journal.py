@@ -60,39 +60,71 @@ class StoreJournal:
         self.run_id = run_id
 
     @classmethod
-    def open_run(cls, engine: Engine, clock: Clock, plan: RetentionPlan, registry_digest: str, actor: str) -> StoreJournal:
+    def open_run(
+        cls, engine: Engine, clock: Clock, plan: RetentionPlan, registry_digest: str, actor: str
+    ) -> StoreJournal:
         run_id = str(uuid.uuid4())
         with engine.begin() as conn:
             conn.execute(
                 retention_run.insert().values(
-                    id=run_id, now=plan.now, registry_digest=registry_digest, status="running",
-                    started_at=clock.now(), actor=actor,
+                    id=run_id,
+                    now=plan.now,
+                    registry_digest=registry_digest,
+                    status="running",
+                    started_at=clock.now(),
+                    actor=actor,
                 )
             )
             conn.execute(
                 retention_step.insert(),
                 [
                     {
-                        "run_id": run_id, "position": i, "system_id": a.system, "table_name": a.table,
-                        "stage": a.stage.value, "action": a.kind.value, "status": "pending",
-                        "rows_done": 0, "batches": 0, "held": 0,
+                        "run_id": run_id,
+                        "position": i,
+                        "system_id": a.system,
+                        "table_name": a.table,
+                        "stage": a.stage.value,
+                        "action": a.kind.value,
+                        "status": "pending",
+                        "rows_done": 0,
+                        "batches": 0,
+                        "held": 0,
                     }
                     for i, a in enumerate(plan.actions)
                 ],
             ) if plan.actions else None
             audit.append(
-                conn, clock,
-                NewEvent(actor, "retention.run.started", f"run:{run_id}", {"now": plan.now.isoformat(), "actions": len(plan.actions), "registry": registry_digest}),
+                conn,
+                clock,
+                NewEvent(
+                    actor,
+                    "retention.run.started",
+                    f"run:{run_id}",
+                    {
+                        "now": plan.now.isoformat(),
+                        "actions": len(plan.actions),
+                        "registry": registry_digest,
+                    },
+                ),
             )
         return cls(engine, run_id)
 
     def steps(self) -> list[StepState]:
         with self.engine.connect() as conn:
             rows = conn.execute(
-                sa.select(retention_step).where(retention_step.c.run_id == self.run_id).order_by(retention_step.c.position)
+                sa.select(retention_step)
+                .where(retention_step.c.run_id == self.run_id)
+                .order_by(retention_step.c.position)
             )
             return [
-                StepState(r.position, r.status, json.loads(r.cursor) if r.cursor else None, r.rows_done, r.batches, r.held)
+                StepState(
+                    r.position,
+                    r.status,
+                    json.loads(r.cursor) if r.cursor else None,
+                    r.rows_done,
+                    r.batches,
+                    r.held,
+                )
                 for r in rows
             ]
 
@@ -100,7 +132,9 @@ class StoreJournal:
         with self.engine.begin() as conn:
             conn.execute(
                 retention_step.update()
-                .where(retention_step.c.run_id == self.run_id, retention_step.c.position == position)
+                .where(
+                    retention_step.c.run_id == self.run_id, retention_step.c.position == position
+                )
                 .values(**values)
             )
 
@@ -118,7 +152,9 @@ class StoreJournal:
     def finish_step(self, position: int) -> None:
         self._update(position, status="done")
 
-    def close(self, clock: Clock, actor: str, summary: dict[str, Any], error: str | None = None) -> None:
+    def close(
+        self, clock: Clock, actor: str, summary: dict[str, Any], error: str | None = None
+    ) -> None:
         status = "failed" if error else "completed"
         with self.engine.begin() as conn:
             conn.execute(
@@ -126,31 +162,55 @@ class StoreJournal:
                 .where(retention_run.c.id == self.run_id)
                 .values(status=status, finished_at=clock.now(), error=error)
             )
-            audit.append(conn, clock, NewEvent(actor, f"retention.run.{status}", f"run:{self.run_id}", {**summary, "error": error}))
+            audit.append(
+                conn,
+                clock,
+                NewEvent(
+                    actor,
+                    f"retention.run.{status}",
+                    f"run:{self.run_id}",
+                    {**summary, "error": error},
+                ),
+            )
 
 
 def unfinished_run(engine: Engine) -> RunRecord | None:
     """The latest run that was killed or failed: it is resumed before anything new starts."""
     with engine.connect() as conn:
         row = conn.execute(
-            sa.select(retention_run).where(retention_run.c.status.in_(("running", "failed"))).order_by(retention_run.c.started_at.desc()).limit(1)
+            sa.select(retention_run)
+            .where(retention_run.c.status.in_(("running", "failed")))
+            .order_by(retention_run.c.started_at.desc())
+            .limit(1)
         ).first()
     return _run_from_row(row) if row else None
 
 
 def abandon(engine: Engine, clock: Clock, run_id: str, actor: str, why: str) -> None:
     with engine.begin() as conn:
-        conn.execute(retention_run.update().where(retention_run.c.id == run_id).values(status="abandoned", finished_at=clock.now(), error=why))
-        audit.append(conn, clock, NewEvent(actor, "retention.run.abandoned", f"run:{run_id}", {"why": why}))
+        conn.execute(
+            retention_run.update()
+            .where(retention_run.c.id == run_id)
+            .values(status="abandoned", finished_at=clock.now(), error=why)
+        )
+        audit.append(
+            conn, clock, NewEvent(actor, "retention.run.abandoned", f"run:{run_id}", {"why": why})
+        )
 
 
 def runs(engine: Engine, limit: int = 20) -> list[RunRecord]:
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(retention_run).order_by(retention_run.c.started_at.desc()).limit(limit))
+        rows = conn.execute(
+            sa.select(retention_run).order_by(retention_run.c.started_at.desc()).limit(limit)
+        )
         return [_run_from_row(r) for r in rows]
 
 
 def steps_of(engine: Engine, run_id: str) -> list[dict[str, Any]]:
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(retention_step).where(retention_step.c.run_id == run_id).order_by(retention_step.c.position))
+        rows = conn.execute(
+            sa.select(retention_step)
+            .where(retention_step.c.run_id == run_id)
+            .order_by(retention_step.c.position)
+        )
         return [dict(r._mapping) for r in rows]
