@@ -57,7 +57,7 @@ def open_store(url: str | None = None) -> Engine:
         with engine.begin() as conn:
             config = alembic_config(resolved)
             config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+            command.upgrade(config, "heads")  # feature branches may add heads of their own
     except (sa.exc.SQLAlchemyError, OSError) as exc:
         raise StoreUnavailable(
             f"cannot open gardien's store at {safe_url(resolved)}: {exc}"

@@ -1,0 +1,63 @@
+"""Identifiers that name a person across systems (R-RGT-11): e-mail, phone, customer number…
+
+The registry maps identity *kinds* to columns in each table (``identity: {email: email}``).
+Requests, holds, consent and the portal all name a person as ``{kind: value}``; values are
+normalised here, once, so that "Jeanne.Martin@Example.fr " and "jeanne.martin@example.fr"
+find the same rows and a malformed value is refused before anything is looked up.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+
+from gardien.errors import UsageError
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?\d{6,15}$")
+_PHONE_SEPARATORS = re.compile(r"[\s.\-()/]")
+
+
+class MalformedIdentifier(UsageError):
+    """An identifier that cannot name anybody (no '@' in an e-mail, letters in a phone…)."""
+
+
+def normalise(kind: str, value: str) -> str:
+    """The canonical form of one identifier; raises ``MalformedIdentifier`` with the reason."""
+    text = unicodedata.normalize("NFC", value).strip()
+    if not text:
+        raise MalformedIdentifier(f"{kind}: the value is empty")
+    if len(text) > 320:
+        raise MalformedIdentifier(f"{kind}: the value is longer than 320 characters")
+    if kind == "email":
+        local, _, domain = text.rpartition("@")
+        text = f"{local}@{domain.lower()}".lower()
+        if not _EMAIL.match(text):
+            raise MalformedIdentifier(f"email: {value!r} is not an e-mail address")
+    elif kind == "phone":
+        text = _PHONE_SEPARATORS.sub("", text)
+        if not _PHONE.match(text):
+            raise MalformedIdentifier(f"phone: {value!r} is not a telephone number (digits, optionally a leading +)")
+    elif any(unicodedata.category(c).startswith("C") for c in text):
+        raise MalformedIdentifier(f"{kind}: the value contains control characters")
+    return text
+
+
+def normalise_all(identity: Mapping[str, str]) -> dict[str, str]:
+    if not identity:
+        raise MalformedIdentifier("no identifier given: name the person by e-mail, phone or another declared identifier")
+    return {kind: normalise(kind, value) for kind, value in sorted(identity.items())}
+
+
+def parse_identity(text: str) -> dict[str, str]:
+    """``email=a@b.fr,phone=+33612345678`` → ``{"email": …, "phone": …}`` (normalised)."""
+    pairs: dict[str, str] = {}
+    for part in (p for p in text.split(",") if p.strip()):
+        kind, sep, value = part.partition("=")
+        if not sep or not kind.strip():
+            raise MalformedIdentifier(f"{part.strip()!r}: write KIND=VALUE, e.g. email=jeanne@example.fr")
+        if kind.strip() in pairs:
+            raise MalformedIdentifier(f"{kind.strip()} is given twice")
+        pairs[kind.strip()] = value
+    return normalise_all(pairs)
