@@ -107,14 +107,17 @@ def test_values_are_french_and_plausible(ima: Registry, tmp_path: Path) -> None:
         crm, "SELECT title, phone, postal_address, customer_number FROM client WHERE id = 1"
     )
     assert title in ("M.", "Mme")
-    assert phone[:2] in ("01", "02", "03", "04", "05", "06", "07", "09") and len(phone) == 14
+    assert (
+        phone[:4] in ("+331", "+332", "+333", "+334", "+335", "+336", "+337", "+339")
+        and len(phone) == 12
+    )
     assert address.split(" ", 1)[0].isdigit() and "," in address
     assert number == "CN000000001"
     [(uri, caller, seconds)] = read_table(
         tel, "SELECT audio_uri, caller_number, duration_s FROM call_recording WHERE id = 1"
     )
     assert uri.startswith("s3://") and uri.endswith(".ogg")
-    assert caller[2] == " " and int(seconds) > 0
+    assert caller.startswith("+33") and caller[1:].isdigit() and int(seconds) > 0
 
 
 def test_a_second_fill_appends_new_people(ima: Registry, tmp_path: Path) -> None:

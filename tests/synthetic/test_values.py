@@ -18,7 +18,7 @@ def test_slug_is_ascii_for_emails() -> None:
 
 def test_columns_are_filled_by_name_then_by_category() -> None:
     assert all("@" in str(v) for v in _values("email"))
-    assert all(str(v).startswith("0") for v in _values("mobile_phone"))
+    assert all(str(v).startswith("+33") for v in _values("mobile_phone"))
     assert _values("contract_number")[0] == "CN000000001"
     alarms = _values("description", "intervention")
     assert all(" — " in str(v) for v in alarms)

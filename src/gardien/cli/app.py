@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from gardien import __version__
-from gardien.cli import audit, check, holds, law, publish, retention, synthetic
+from gardien.cli import audit, check, demo, holds, law, publish, retention, synthetic
 
 app = typer.Typer(
     name="gardien",
@@ -17,6 +17,7 @@ app = typer.Typer(
 
 app.command("check")(check.check)
 app.command("schema")(check.schema)
+app.command("demo")(demo.demo)
 app.command("notice")(publish.notice)
 app.command("register")(publish.register)
 app.add_typer(law.app, name="law")

@@ -9,6 +9,7 @@ from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from gardien.errors import GardienError, RegistryError, UsageError
 from gardien.registry.findings import Finding, Severity
@@ -28,8 +29,8 @@ R = TypeVar("R")
 def print_finding(finding: Finding, console: Console = err) -> None:
     style = "red" if finding.severity is Severity.ERROR else "yellow"
     console.print(
-        f"[bold]{finding.where()}[/bold]: [{style}]{finding.severity.value} {finding.code}[/{style}]: "
-        f"{finding.message}",
+        f"[bold]{escape(finding.where())}[/bold]: [{style}]{finding.severity.value} {finding.code}[/{style}]: "
+        f"{escape(finding.message)}",
         markup=True,
     )
     details = []
@@ -38,7 +39,7 @@ def print_finding(finding: Finding, console: Console = err) -> None:
     if finding.hint:
         details.append(f"fix: {finding.hint}")
     if details:
-        console.print(f"    [dim]{' — '.join(details)}[/dim]", markup=True)
+        console.print(f"    [dim]{escape(' — '.join(details))}[/dim]", markup=True)
 
 
 def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
@@ -54,10 +55,10 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
             err.print(f"[red]the registry cannot be used: {len(exc.findings)} problem(s)[/red]")
             raise typer.Exit(EXIT_UNUSABLE) from None
         except UsageError as exc:
-            err.print(f"[red]error:[/red] {exc}")
+            err.print(f"[red]error:[/red] {escape(str(exc))}")
             raise typer.Exit(EXIT_UNUSABLE) from None
         except GardienError as exc:
-            err.print(f"[red]error:[/red] {exc}")
+            err.print(f"[red]error:[/red] {escape(str(exc))}")
             raise typer.Exit(EXIT_FINDINGS) from None
         except KeyboardInterrupt:
             err.print("interrupted")

@@ -22,6 +22,7 @@ from gardien.cli.options import (
 )
 from gardien.errors import UsageError
 from gardien.holds.model import LegalHold
+from gardien.identity import normalise
 from gardien.registry.loader import load_registry
 from gardien.store import holds as book
 from gardien.store.database import open_store
@@ -89,7 +90,7 @@ def place(
             raise UsageError(
                 f"--subject: no table declares the identity '{kind}' (declared: {', '.join(kinds)})"
             )
-        identity = (kind, value)
+        identity = (kind, normalise(kind, value))
     if system or table or where_key:
         if not (system and table and where_key):
             raise UsageError("a hold on rows needs --system, --table and at least one --where-key")

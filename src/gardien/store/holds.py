@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from gardien.audit.chain import NewEvent
+from gardien.audit.chain import NewEvent, digest
 from gardien.clock import Clock
 from gardien.errors import GardienError
 from gardien.holds.model import LegalHold
@@ -44,6 +44,16 @@ def _from_row(row: Any) -> LegalHold:
         released_by=row.released_by,
         appeal_ends=row.appeal_ends,
     )
+
+
+def _covers(hold: LegalHold) -> str:
+    """What a hold covers, for the audit trail: a person's identifier only as a digest.
+
+    The trail outlives every retention period; an identifier in clear would outlive its own.
+    """
+    if hold.identity_kind is not None:
+        return f"person {hold.identity_kind}#{digest(hold.identity_value)[:16]}"
+    return hold.describe()
 
 
 def place(
@@ -99,7 +109,7 @@ def place(
                 actor,
                 "hold.placed",
                 f"hold:{hold.id}",
-                {"covers": hold.describe(), "reason": reason, "case": case},
+                {"covers": _covers(hold), "reason": reason, "case": case},
             ),
         )
     return hold

@@ -127,7 +127,8 @@ def _phone(c: Chunk) -> list[object]:
     out: list[object] = []
     for prefix, key in zip(prefixes, c.keys, strict=True):
         digits = f"{(key * _MULTIPLIER + c.offset) % 100_000_000:08d}"
-        out.append(f"{prefix} {digits[0:2]} {digits[2:4]} {digits[4:6]} {digits[6:8]}")
+        # E.164, the form gardien.identity normalises to, so a request finds its person.
+        out.append(f"+33{prefix[1]}{digits}")
     return out
 
 
