@@ -38,6 +38,7 @@ from gardien.retention.policy import ActionKind, Stage, TableAction
 from gardien.retention.ports import BatchOutcome
 
 ARCHIVE_SUFFIX = "_gardien_archive"
+MAX_SCAN_FACTOR = 20  # a batch scans at most this many batch sizes of rows to find its targets
 ARCHIVED_AT = "gardien_archived_at"
 ARCHIVE_RUN = "gardien_run_id"
 
@@ -57,6 +58,7 @@ class SqlConnector:
         self._engine = engine
         self._metadata = sa.MetaData()
         self._tables: dict[str, sa.Table] = {}
+        self._pace: dict[str, int] = {}  # PostgreSQL: heap blocks per batch, per action
 
     # --- connection ------------------------------------------------------------------------
 
@@ -299,7 +301,7 @@ class SqlConnector:
         with self.transaction() as conn:
             if self.dialect == "postgresql":
                 start = int(after_key or 0)
-                upper, last_block = self._block_range(conn, source, start, batch_size)
+                upper, last_block = self._block_range(conn, action, source, start, batch_size)
                 in_range = [
                     self.compile(action.target, source),
                     sa.text("ctid >= CAST(:lo AS tid) AND ctid < CAST(:hi AS tid)").bindparams(
@@ -323,17 +325,20 @@ class SqlConnector:
                 rows = conn.execute(sa.update(source).where(where).values(values)).rowcount
             else:
                 rows = self._archive(conn, action, source, where, key, after_key, upper, run_id, at)
+        if self.dialect == "postgresql":
+            self._adapt_pace(action, int(upper) - int(after_key or 0), rows, batch_size)
         return BatchOutcome(rows=max(rows, 0), last_key=upper, done=done)
 
-    @staticmethod
     def _block_range(
-        conn: Connection, table: sa.Table, start: int, batch_size: int
+        self, conn: Connection, action: TableAction, table: sa.Table, start: int, batch_size: int
     ) -> tuple[int, int]:
-        """PostgreSQL: the next range of heap blocks holding about ``batch_size`` rows.
+        """PostgreSQL: the next range of heap blocks, holding about ``batch_size`` target rows.
 
         A TID range scan reads the table in physical order like the sequential scan a DBA's
         single statement uses, but in bounded pieces; the cursor is a block number, so a
-        resumed run continues exactly where the last committed batch ended.
+        resumed run continues exactly where the last committed batch ended. The range adapts
+        to how many rows the previous batch changed, so sparse matches do not cost one commit
+        per few rows, and it never scans more than ``MAX_SCAN_FACTOR`` batches' worth of rows.
         """
         stats = conn.execute(
             sa.text(
@@ -345,8 +350,16 @@ class SqlConnector:
         per_block = (
             stats.reltuples / stats.relpages if stats.relpages > 0 and stats.reltuples > 0 else 50.0
         )
-        blocks = max(1, int(batch_size / max(per_block, 1.0)))
-        return start + blocks, int(stats.blocks)
+        base = max(1, int(batch_size / max(per_block, 1.0)))
+        blocks = min(self._pace.get(action.label, base), base * MAX_SCAN_FACTOR)
+        return start + max(1, blocks), int(stats.blocks)
+
+    def _adapt_pace(self, action: TableAction, blocks: int, changed: int, batch_size: int) -> None:
+        """Size the next block range so that it changes about ``batch_size`` rows."""
+        if changed <= 0:
+            self._pace[action.label] = blocks * 4
+        else:
+            self._pace[action.label] = max(1, min(blocks * 4, int(blocks * batch_size / changed)))
 
     def _archive(
         self,
