@@ -17,19 +17,18 @@ from typing import Annotated
 
 import sqlalchemy as sa
 import typer
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.rule import Rule
 from rich.table import Table
 
 from gardien.cli.console import handle_errors, out, print_finding
-from gardien.cli.retention import _action_json, _print_table
+from gardien.cli.retention import action_json, print_actions, run_progress
 from gardien.clock import FixedClock
 from gardien.jobs import retention as job
 from gardien.publish.record_formats import RecordFormat, render_record
 from gardien.publish.render import NoticeFormat, render_notice
 from gardien.registry.checker import check_path
 from gardien.registry.loader import load_registry
-from gardien.retention.policy import TableAction
 from gardien.store import audit, holds
 from gardien.store.database import open_store
 from gardien.synthetic.people import fill_system
@@ -174,24 +173,11 @@ def demo(
         out.print(f"legal hold placed on the recordings of caller {number} (litigation, R-RET-05)")
     registry = load_registry(registry_path)
     _, planned = job.plan(registry, store, moment)
-    _print_table(
-        f"Retention plan at {now}", [_action_json(p.action, p.rows, p.held) for p in planned]
+    print_actions(
+        f"Retention plan at {now}", [action_json(p.action, p.rows, p.held) for p in planned]
     )
 
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.fields[rows]:>9,} rows"),
-        TimeElapsedColumn(),
-        console=out,
-    ) as bar:
-        tasks: dict[int, TaskID] = {}
-
-        def progress(action: TableAction, rows: int, done: bool) -> None:
-            if id(action) not in tasks:
-                tasks[id(action)] = bar.add_task(action.label, total=1, rows=0)
-            bar.update(tasks[id(action)], rows=rows, completed=1 if done else 0)
-
+    with run_progress() as progress:
         outcome = job.run(registry, store, clock, moment, actor="demo:dpo", progress=progress)
     out.print(
         f"retention run {outcome.report.run_id}: {outcome.report.total_rows:,} row(s) archived, deleted or anonymised, "

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from gardien.cli.console import EXIT_FINDINGS, handle_errors, out
@@ -24,6 +26,7 @@ from gardien.connectors.sql import connectors_for, safe_url
 from gardien.jobs import retention as job
 from gardien.registry.loader import load_registry
 from gardien.retention.executor import DEFAULT_BATCH_SIZE
+from gardien.retention.executor import Progress as Progress_
 from gardien.retention.policy import TableAction
 from gardien.store import journal
 from gardien.store.database import open_store
@@ -36,7 +39,7 @@ systems_app = typer.Typer(
 )
 
 
-def _action_json(action: TableAction, rows: int, held: int) -> dict[str, Any]:
+def action_json(action: TableAction, rows: int, held: int) -> dict[str, Any]:
     return {
         "system": action.system,
         "table": action.table,
@@ -56,7 +59,7 @@ def _totals(actions: list[dict[str, Any]]) -> dict[str, int]:
     return totals
 
 
-def _print_table(title: str, actions: list[dict[str, Any]]) -> None:
+def print_actions(title: str, actions: list[dict[str, Any]]) -> None:
     table = Table(title=title)
     for name in ("system", "table", "stage", "action"):
         table.add_column(name)
@@ -77,6 +80,27 @@ def _print_table(title: str, actions: list[dict[str, Any]]) -> None:
     out.print(f"total: {totals['rows']:,} row(s) changed, {totals['held']:,} kept by legal holds")
 
 
+@contextmanager
+def run_progress() -> Iterator[Progress_]:
+    """A progress bar per action of a retention run, for people watching it."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[rows]:>12,} rows"),
+        TimeElapsedColumn(),
+        console=out,
+        transient=False,
+    ) as bar:
+        tasks: dict[int, TaskID] = {}
+
+        def progress(action: TableAction, rows: int, done: bool) -> None:
+            if id(action) not in tasks:
+                tasks[id(action)] = bar.add_task(action.label, total=1, rows=0)
+            bar.update(tasks[id(action)], rows=rows, completed=1 if done else 0)
+
+        yield progress
+
+
 @app.command("plan")
 @handle_errors
 def plan(
@@ -89,7 +113,7 @@ def plan(
     reg = load_registry(registry_path(registry))
     clock = clock_for(now)
     retention_plan, counted = job.plan(reg, open_store(store), clock.now())
-    actions = [_action_json(p.action, p.rows, p.held) for p in counted]
+    actions = [action_json(p.action, p.rows, p.held) for p in counted]
     if as_json:
         print(
             json.dumps(
@@ -102,7 +126,7 @@ def plan(
             )
         )
     else:
-        _print_table(f"Retention plan at {retention_plan.now:%Y-%m-%d %H:%M} UTC", actions)
+        print_actions(f"Retention plan at {retention_plan.now:%Y-%m-%d %H:%M} UTC", actions)
 
 
 @app.command("run")
@@ -142,22 +166,7 @@ def run(
             fresh=fresh,
         )
     else:
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.fields[rows]:>12,} rows"),
-            TimeElapsedColumn(),
-            console=out,
-            transient=False,
-        ) as bar:
-            tasks: dict[int, Any] = {}
-
-            def progress(action: TableAction, rows: int, done: bool) -> None:
-                key = id(action)
-                if key not in tasks:
-                    tasks[key] = bar.add_task(action.label, total=1, rows=0)
-                bar.update(tasks[key], rows=rows, completed=1 if done else 0)
-
+        with run_progress() as progress:
             outcome = job.run(
                 reg,
                 engine,
@@ -168,7 +177,7 @@ def run(
                 progress=progress,
                 fresh=fresh,
             )
-    actions = [_action_json(r.action, r.rows, r.held) for r in outcome.report.results]
+    actions = [action_json(r.action, r.rows, r.held) for r in outcome.report.results]
     document = {
         "run": outcome.report.run_id,
         "resumed": outcome.resumed,
@@ -180,7 +189,7 @@ def run(
         print(json.dumps(document, indent=2))
     else:
         note = " (resumed an interrupted run)" if outcome.resumed else ""
-        _print_table(f"Retention run {outcome.report.run_id}{note}", actions)
+        print_actions(f"Retention run {outcome.report.run_id}{note}", actions)
 
 
 @app.command("runs")
