@@ -38,7 +38,9 @@ def normalise(kind: str, value: str) -> str:
     elif kind == "phone":
         text = _PHONE_SEPARATORS.sub("", text)
         if not _PHONE.match(text):
-            raise MalformedIdentifier(f"phone: {value!r} is not a telephone number (digits, optionally a leading +)")
+            raise MalformedIdentifier(
+                f"phone: {value!r} is not a telephone number (digits, optionally a leading +)"
+            )
     elif any(unicodedata.category(c).startswith("C") for c in text):
         raise MalformedIdentifier(f"{kind}: the value contains control characters")
     return text
@@ -46,7 +48,9 @@ def normalise(kind: str, value: str) -> str:
 
 def normalise_all(identity: Mapping[str, str]) -> dict[str, str]:
     if not identity:
-        raise MalformedIdentifier("no identifier given: name the person by e-mail, phone or another declared identifier")
+        raise MalformedIdentifier(
+            "no identifier given: name the person by e-mail, phone or another declared identifier"
+        )
     return {kind: normalise(kind, value) for kind, value in sorted(identity.items())}
 
 
@@ -56,7 +60,9 @@ def parse_identity(text: str) -> dict[str, str]:
     for part in (p for p in text.split(",") if p.strip()):
         kind, sep, value = part.partition("=")
         if not sep or not kind.strip():
-            raise MalformedIdentifier(f"{part.strip()!r}: write KIND=VALUE, e.g. email=jeanne@example.fr")
+            raise MalformedIdentifier(
+                f"{part.strip()!r}: write KIND=VALUE, e.g. email=jeanne@example.fr"
+            )
         if kind.strip() in pairs:
             raise MalformedIdentifier(f"{kind.strip()} is given twice")
         pairs[kind.strip()] = value

@@ -20,7 +20,9 @@ def test_demo_publishes_and_enforces(tmp_path: Path, monkeypatch: pytest.MonkeyP
     result = CliRunner().invoke(app, ["demo", "--people", "60"])
     assert result.exit_code == 0, result.output
     for name in ("ima-protect", "ima-group", "influence-media"):
-        assert (tmp_path / "out" / name / "record.fr.xlsx").exists() or (tmp_path / "out" / name / "record.en.xlsx").exists()
+        assert (tmp_path / "out" / name / "record.fr.xlsx").exists() or (
+            tmp_path / "out" / name / "record.en.xlsx"
+        ).exists()
     assert (tmp_path / "out" / "ima-protect" / "notice.fr.pdf").read_bytes().startswith(b"%PDF")
     assert "second run at the same time changes 0 row(s)" in result.output
     assert "audit trail: intact" in result.output
