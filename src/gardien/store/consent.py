@@ -1,0 +1,581 @@
+"""The consent ledger, restriction list and suppression list in gardien's store.
+
+Only inserts: there is no API to change or remove a ledger row (states are folded from events,
+``gardien.consent``). Every write commits together with its audit event, which names the person
+by keyed digest only. ``subject_record`` is the one indexed query behind ``consent status``.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from gardien.audit.chain import NewEvent, digest
+from gardien.clock import Clock
+from gardien.consent.decision import Decision, SubjectRecord, may_process
+from gardien.consent.ledger import Channel, EventKind, LedgerEvent, check_event, state_of
+from gardien.consent.restriction import (
+    RestrictionEvent,
+    RestrictionKind,
+    check_lift,
+    check_placement,
+    restrictions_in_force,
+)
+from gardien.consent.subject import Subject
+from gardien.registry.model import Registry
+from gardien.store import audit
+from gardien.store.schema_consent import (
+    consent_event,
+    consent_event_subject,
+    restriction_event,
+    restriction_subject,
+    suppression,
+)
+
+
+def _utc(moment: datetime) -> datetime:
+    """Aware UTC in, aware UTC out; SQLite gives naive values written in UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _lock_subject(conn: Connection, subject: Subject) -> None:
+    # Check-then-insert must not interleave for one person (two lifts of one objection…).
+    if conn.dialect.name == "postgresql":
+        for d in sorted(subject.digests):
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(int(d[:15], 16))))
+
+
+def _inserted_seq(conn: Connection, statement: sa.Insert) -> int:
+    key = conn.execute(statement).inserted_primary_key
+    assert key is not None  # an INSERT of one row always has one
+    return int(key[0])
+
+
+# --- the one query ---------------------------------------------------------------------------
+
+
+def _record_query(for_one_activity: bool) -> sa.CompoundSelect[Any]:
+    """Built once: parameters ``digests`` (expanding) and ``activity``."""
+    text, flag = sa.String(), sa.Boolean()
+    digests: sa.BindParameter[list[str]] = sa.bindparam("digests", expanding=True)
+    consent = (
+        sa.select(
+            sa.literal("c").label("src"),
+            consent_event.c.seq,
+            consent_event.c.at,
+            consent_event.c.activity_id,
+            consent_event.c.kind,
+            consent_event.c.channel,
+            consent_event.c.proof,
+            consent_event.c.notice_version,
+            consent_event.c.prospecting,
+            sa.cast(sa.null(), text).label("restriction_id"),
+            sa.cast(sa.null(), text).label("reason"),
+            sa.cast(sa.null(), text).label("request_id"),
+        )
+        .join(consent_event_subject, consent_event_subject.c.event_seq == consent_event.c.seq)
+        .where(consent_event_subject.c.digest.in_(digests))
+    )
+    if for_one_activity:
+        consent = consent.where(consent_event.c.activity_id == sa.bindparam("activity"))
+    restriction = (
+        sa.select(
+            sa.literal("r"),
+            restriction_event.c.seq,
+            restriction_event.c.at,
+            sa.cast(sa.null(), text),
+            restriction_event.c.kind,
+            sa.cast(sa.null(), text),
+            sa.cast(sa.null(), text),
+            sa.cast(sa.null(), text),
+            sa.cast(sa.null(), flag),
+            restriction_event.c.restriction_id,
+            restriction_event.c.reason,
+            restriction_event.c.request_id,
+        )
+        .join(restriction_subject, restriction_subject.c.event_seq == restriction_event.c.seq)
+        .where(restriction_subject.c.digest.in_(digests))
+    )
+    suppressed = sa.select(
+        sa.literal("s"),
+        sa.cast(sa.null(), consent_event.c.seq.type),
+        sa.func.min(suppression.c.added_at),
+        *(sa.cast(sa.null(), text) for _ in range(5)),
+        sa.cast(sa.null(), flag),
+        *(sa.cast(sa.null(), text) for _ in range(3)),
+    ).where(suppression.c.digest.in_(digests))
+    return sa.union_all(consent, restriction, suppressed)
+
+
+# Building the statement costs more than running it: build it once (consent status is hot).
+_RECORD_FOR_ACTIVITY = _record_query(for_one_activity=True)
+_RECORD_ALL = _record_query(for_one_activity=False)
+
+
+def subject_record(conn: Connection, subject: Subject, activity_id: str | None) -> SubjectRecord:
+    """Everything that bears on a decision about ``subject``, in one statement: the ledger
+    events for ``activity_id`` (for every activity when None), the restriction events and the
+    suppression date. Each branch of the union starts from an index on the identifier digest.
+    """
+    events: dict[int, LedgerEvent] = {}
+    restrictions: dict[int, RestrictionEvent] = {}
+    since: datetime | None = None
+    if activity_id is None:
+        rows = conn.execute(_RECORD_ALL, {"digests": list(subject.digests)})
+    else:
+        rows = conn.execute(
+            _RECORD_FOR_ACTIVITY, {"digests": list(subject.digests), "activity": activity_id}
+        )
+    for row in rows:
+        if row.src == "c":
+            events[row.seq] = LedgerEvent(
+                seq=row.seq,
+                at=_utc(row.at),
+                activity=row.activity_id,
+                kind=EventKind(row.kind),
+                channel=Channel(row.channel),
+                proof=row.proof,
+                notice_version=row.notice_version,
+                prospecting=bool(row.prospecting),
+            )
+        elif row.src == "r":
+            restrictions[row.seq] = RestrictionEvent(
+                seq=row.seq,
+                at=_utc(row.at),
+                kind=RestrictionKind(row.kind),
+                restriction_id=row.restriction_id,
+                reason=row.reason,
+                request_id=row.request_id,
+            )
+        elif row.at is not None:
+            since = _utc(row.at) if isinstance(row.at, datetime) else _parse(row.at)
+    return SubjectRecord(tuple(events.values()), tuple(restrictions.values()), since)
+
+
+def _parse(value: Any) -> datetime:
+    # SQLite returns MIN() over a DATETIME column as text.
+    return _utc(datetime.fromisoformat(str(value)))
+
+
+def status(
+    engine: Engine, registry: Registry, subject: Subject, activity_id: str, at: datetime
+) -> Decision:
+    """May we process ``subject``'s data for ``activity_id`` at ``at``? (Not audited: no
+    personal data is read, and the API must answer thousands of these a second.)"""
+    with engine.connect() as conn:
+        return decide(conn, registry, subject, activity_id, at)
+
+
+def decide(
+    conn: Connection, registry: Registry, subject: Subject, activity_id: str, at: datetime
+) -> Decision:
+    """``status`` on a connection the caller keeps open: one round trip per answer (a server
+    answering thousands a second should not pay the pool checkout and ROLLBACK each time)."""
+    return may_process(registry, subject_record(conn, subject, activity_id), activity_id, _utc(at))
+
+
+# --- writing the ledger ----------------------------------------------------------------------
+
+
+def _subject_audit(subject: Subject) -> list[str]:
+    return list(subject.digests)
+
+
+def record_event(
+    engine: Engine,
+    clock: Clock,
+    registry: Registry,
+    subject: Subject,
+    activity_id: str,
+    kind: EventKind,
+    *,
+    channel: Channel,
+    actor: str,
+    proof: str | None = None,
+    request_id: str | None = None,
+    prospecting_asserted: bool = False,
+) -> LedgerEvent:
+    """Append one event after the law's checks; an objection to direct marketing also puts
+    every identifier of the person on the suppression list (Art. 21(3), R-RGT-05)."""
+    now = _utc(clock.now())
+    with engine.begin() as conn:
+        _lock_subject(conn, subject)
+        record = subject_record(conn, subject, activity_id)
+        activity = check_event(
+            registry,
+            activity_id,
+            kind,
+            state_of(record.events, activity_id),
+            suppressed=record.suppressed_since is not None,
+            prospecting_asserted=prospecting_asserted,
+            proof=proof,
+        )
+        notice_version = registry.controller.notice.version
+        seq = _inserted_seq(
+            conn,
+            consent_event.insert().values(
+                at=now,
+                activity_id=activity_id,
+                kind=kind.value,
+                channel=channel.value,
+                proof=proof,
+                notice_version=notice_version,
+                prospecting=activity.direct_marketing,
+                actor=actor,
+                request_id=request_id,
+                identifiers=json.dumps(subject.clear(), sort_keys=True, ensure_ascii=False),
+            ),
+        )
+        conn.execute(
+            consent_event_subject.insert(),
+            [{"event_seq": seq, "digest": d} for d in subject.digests],
+        )
+        audit.append(
+            conn,
+            clock,
+            NewEvent(
+                actor,
+                f"consent.{kind.value}",
+                f"consent:{seq}",
+                {
+                    "subject": _subject_audit(subject),
+                    "activity": activity_id,
+                    "channel": channel.value,
+                    "notice_version": notice_version,
+                    "proof_digest": digest(proof) if proof else None,
+                    "request": request_id,
+                },
+            ),
+        )
+        if kind is EventKind.OBJECTION and activity.direct_marketing:
+            _suppress(conn, clock, subject, seq, now, actor)
+    return LedgerEvent(
+        seq, now, activity_id, kind, channel, proof, notice_version, activity.direct_marketing
+    )
+
+
+def _suppress(
+    conn: Connection, clock: Clock, subject: Subject, seq: int, now: datetime, actor: str
+) -> None:
+    known = set(
+        conn.execute(
+            sa.select(suppression.c.digest).where(suppression.c.digest.in_(subject.digests))
+        ).scalars()
+    )
+    new = [i for i in subject.identifiers if i.digest not in known]
+    if not new:
+        return
+    conn.execute(
+        suppression.insert(),
+        [{"digest": i.digest, "kind": i.kind, "added_at": now, "event_seq": seq} for i in new],
+    )
+    audit.append(
+        conn,
+        clock,
+        NewEvent(
+            actor,
+            "suppression.added",
+            f"consent:{seq}",
+            {"digests": [i.digest for i in new], "kinds": [i.kind for i in new]},
+        ),
+    )
+
+
+# --- the suppression list --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SuppressionEntry:
+    kind: str
+    digest: str
+    since: datetime
+
+
+def suppressed_since(engine: Engine, subject: Subject) -> datetime | None:
+    """When the first of the person's identifiers was suppressed; None if none is."""
+    with engine.connect() as conn:
+        value = conn.execute(
+            sa.select(sa.func.min(suppression.c.added_at)).where(
+                suppression.c.digest.in_(subject.digests)
+            )
+        ).scalar()
+    if value is None:
+        return None
+    return _utc(value) if isinstance(value, datetime) else _parse(value)
+
+
+def is_suppressed(engine: Engine, subject: Subject) -> bool:
+    """Whether any identifier of ``subject`` must never be prospected again (R-RGT-05)."""
+    return suppressed_since(engine, subject) is not None
+
+
+def suppression_list(engine: Engine) -> list[SuppressionEntry]:
+    """The whole list as keyed digests, for other systems that hold the same key."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(suppression.c.kind, suppression.c.digest, suppression.c.added_at).order_by(
+                suppression.c.added_at, suppression.c.digest
+            )
+        )
+        return [SuppressionEntry(r.kind, r.digest, _utc(r.added_at)) for r in rows]
+
+
+# --- the restriction list --------------------------------------------------------------------
+
+
+def _restriction_events(conn: Connection, subject: Subject) -> list[RestrictionEvent]:
+    rows = conn.execute(
+        sa.select(restriction_event)
+        .join(restriction_subject, restriction_subject.c.event_seq == restriction_event.c.seq)
+        .where(restriction_subject.c.digest.in_(subject.digests))
+        .distinct()
+    )
+    return [
+        RestrictionEvent(
+            r.seq,
+            _utc(r.at),
+            RestrictionKind(r.kind),
+            r.restriction_id,
+            r.reason,
+            r.request_id,
+            r.notice,
+        )
+        for r in rows
+    ]
+
+
+def _insert_restriction_event(conn: Connection, subject: Subject, values: dict[str, Any]) -> int:
+    seq = _inserted_seq(
+        conn,
+        restriction_event.insert().values(
+            identifiers=json.dumps(subject.clear(), sort_keys=True, ensure_ascii=False), **values
+        ),
+    )
+    conn.execute(
+        restriction_subject.insert(), [{"event_seq": seq, "digest": d} for d in subject.digests]
+    )
+    return seq
+
+
+def place_restriction(
+    engine: Engine,
+    clock: Clock,
+    subject: Subject,
+    *,
+    reason: str,
+    request_id: str | None,
+    actor: str,
+) -> RestrictionEvent:
+    """Art. 18(1): from now on the person's data may only be stored (R-RGT-07)."""
+    check_placement(reason)
+    now = _utc(clock.now())
+    restriction_id = str(uuid.uuid4())
+    with engine.begin() as conn:
+        _lock_subject(conn, subject)
+        seq = _insert_restriction_event(
+            conn,
+            subject,
+            {
+                "restriction_id": restriction_id,
+                "kind": RestrictionKind.PLACED.value,
+                "at": now,
+                "reason": reason,
+                "request_id": request_id,
+                "actor": actor,
+            },
+        )
+        audit.append(
+            conn,
+            clock,
+            NewEvent(
+                actor,
+                "restriction.placed",
+                f"restriction:{restriction_id}",
+                {"subject": _subject_audit(subject), "reason": reason, "request": request_id},
+            ),
+        )
+    return RestrictionEvent(seq, now, RestrictionKind.PLACED, restriction_id, reason, request_id)
+
+
+def lift_restriction(
+    engine: Engine,
+    clock: Clock,
+    subject: Subject,
+    *,
+    notice: str,
+    actor: str,
+    restriction_id: str | None = None,
+) -> list[RestrictionEvent]:
+    """Art. 18(3): lift the restrictions in force (or the one named), with the notice given."""
+    now = _utc(clock.now())
+    lifted: list[RestrictionEvent] = []
+    with engine.begin() as conn:
+        _lock_subject(conn, subject)
+        in_force = [
+            r
+            for r in restrictions_in_force(_restriction_events(conn, subject))
+            if restriction_id is None or r.restriction_id == restriction_id
+        ]
+        check_lift(notice, in_force)
+        for placed in in_force:
+            seq = _insert_restriction_event(
+                conn,
+                subject,
+                {
+                    "restriction_id": placed.restriction_id,
+                    "kind": RestrictionKind.LIFTED.value,
+                    "at": now,
+                    "notice": notice,
+                    "request_id": placed.request_id,
+                    "actor": actor,
+                },
+            )
+            audit.append(
+                conn,
+                clock,
+                NewEvent(
+                    actor,
+                    "restriction.lifted",
+                    f"restriction:{placed.restriction_id}",
+                    {"subject": _subject_audit(subject), "notice_digest": digest(notice)},
+                ),
+            )
+            lifted.append(
+                RestrictionEvent(
+                    seq,
+                    now,
+                    RestrictionKind.LIFTED,
+                    placed.restriction_id,
+                    request_id=placed.request_id,
+                    notice=notice,
+                )
+            )
+    return lifted
+
+
+def restrictions(
+    engine: Engine, subject: Subject, at: datetime | None = None
+) -> tuple[RestrictionEvent, ...]:
+    """The person's restrictions in force at ``at`` (now when None)."""
+    with engine.connect() as conn:
+        events = _restriction_events(conn, subject)
+    return restrictions_in_force(events, _utc(at) if at else None)
+
+
+def is_restricted(engine: Engine, subject: Subject, at: datetime | None = None) -> bool:
+    """For other systems: may this person's data be used for anything but storage? (Art. 18)"""
+    return bool(restrictions(engine, subject, at))
+
+
+# --- history and erasure of the clear identifiers -------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    what: str  # consent_given, objection, restriction_placed…
+    activity: str | None
+    channel: str | None
+    detail: str | None  # proof, reason or notice
+    notice_version: str | None
+    actor: str
+    identifiers: dict[str, str] | None  # None once erased
+
+
+def history(engine: Engine, clock: Clock, subject: Subject, *, actor: str) -> list[HistoryEntry]:
+    """Every ledger and restriction event of the person, oldest first. Reading it shows
+    identifiers and proofs, so the read itself is audited."""
+    with engine.begin() as conn:
+        consent_rows = conn.execute(
+            sa.select(consent_event)
+            .where(
+                consent_event.c.seq.in_(
+                    sa.select(consent_event_subject.c.event_seq).where(
+                        consent_event_subject.c.digest.in_(subject.digests)
+                    )
+                )
+            )
+            .order_by(consent_event.c.seq)
+        ).all()
+        restriction_rows = conn.execute(
+            sa.select(restriction_event)
+            .where(
+                restriction_event.c.seq.in_(
+                    sa.select(restriction_subject.c.event_seq).where(
+                        restriction_subject.c.digest.in_(subject.digests)
+                    )
+                )
+            )
+            .order_by(restriction_event.c.seq)
+        ).all()
+        audit.append(
+            conn,
+            clock,
+            NewEvent(
+                actor, "consent.history_read", "consent", {"subject": _subject_audit(subject)}
+            ),
+        )
+    entries = [
+        HistoryEntry(
+            _utc(r.at),
+            r.kind,
+            r.activity_id,
+            r.channel,
+            r.proof,
+            r.notice_version,
+            r.actor,
+            json.loads(r.identifiers) if r.identifiers else None,
+        )
+        for r in consent_rows
+    ] + [
+        HistoryEntry(
+            _utc(r.at),
+            f"restriction_{r.kind}",
+            None,
+            None,
+            r.reason if r.kind == RestrictionKind.PLACED.value else r.notice,
+            None,
+            r.actor,
+            json.loads(r.identifiers) if r.identifiers else None,
+        )
+        for r in restriction_rows
+    ]
+    return sorted(entries, key=lambda e: e.at)
+
+
+def erase_identifiers(engine: Engine, clock: Clock, subject: Subject, *, actor: str) -> int:
+    """Art. 17: drop the identifiers kept in clear for the person; the digests, times, kinds
+    and proofs stay as proof of what they asked. The only change ever made to these tables."""
+    with engine.begin() as conn:
+        changed = 0
+        for table, link in (
+            (consent_event, consent_event_subject),
+            (restriction_event, restriction_subject),
+        ):
+            changed += conn.execute(
+                table.update()
+                .where(
+                    table.c.seq.in_(
+                        sa.select(link.c.event_seq).where(link.c.digest.in_(subject.digests))
+                    ),
+                    table.c.identifiers.is_not(None),
+                )
+                .values(identifiers=None)
+            ).rowcount
+        audit.append(
+            conn,
+            clock,
+            NewEvent(
+                actor,
+                "consent.identifiers_erased",
+                "consent",
+                {"subject": _subject_audit(subject), "events": changed},
+            ),
+        )
+    return changed
