@@ -1,0 +1,162 @@
+"""Use cases of the consent ledger and of the suppression and restriction lists.
+
+Joins what the command line (and later the API) gives — an identity as text, a registry, the
+environment's secret key — to the pure domain (``gardien.consent``) and the store
+(``gardien.store.consent``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from gardien.clock import Clock
+from gardien.consent.keys import SubjectKey, key_from_environment
+from gardien.consent.ledger import Channel, EventKind, LedgerEvent
+from gardien.consent.restriction import RestrictionEvent, recipients_to_notify
+from gardien.consent.subject import Subject
+from gardien.errors import UsageError
+from gardien.identity import parse_identity
+from gardien.registry.model import Registry
+from gardien.store import consent as book
+
+# What a person or an agent says → the ledger's event kind, and whether it claims prospecting.
+KINDS: dict[str, tuple[EventKind, bool]] = {
+    "given": (EventKind.CONSENT_GIVEN, False),
+    "withdrawn": (EventKind.CONSENT_WITHDRAWN, False),
+    "objection": (EventKind.OBJECTION, False),
+    "objection-prospecting": (EventKind.OBJECTION, True),
+    "objection-lifted": (EventKind.OBJECTION_LIFTED, False),
+}
+
+
+def subject_key(environ: Mapping[str, str] | None = None) -> SubjectKey:
+    return key_from_environment(os.environ if environ is None else environ)
+
+
+def declared_identity_kinds(registry: Registry) -> list[str]:
+    return sorted(
+        {k for s in registry.systems.values() for t in s.tables.values() for k in t.identity}
+    )
+
+
+def subject_for(registry: Registry, identity: str, key: SubjectKey) -> Subject:
+    """Parse ``email=…,phone=…``; a kind no table declares is refused (a typo would otherwise
+    record a digest nobody will ever look up)."""
+    parsed = parse_identity(identity)
+    kinds = declared_identity_kinds(registry)
+    unknown = sorted(set(parsed) - set(kinds))
+    if unknown:
+        raise UsageError(
+            f"--identity: no table declares the identifier kind {', '.join(unknown)} "
+            f"(declared: {', '.join(kinds) or 'none'})"
+        )
+    return Subject.of(parsed, key)
+
+
+def parse_kind(text: str) -> tuple[EventKind, bool]:
+    try:
+        return KINDS[text]
+    except KeyError:
+        raise UsageError(f"--kind {text!r}: use one of {', '.join(KINDS)}") from None
+
+
+def parse_channel(text: str) -> Channel:
+    try:
+        return Channel(text)
+    except ValueError:
+        raise UsageError(
+            f"--channel {text!r}: use one of {', '.join(c.value for c in Channel)}"
+        ) from None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    event: LedgerEvent
+    suppressed: bool  # the person's identifiers are on the suppression list now
+
+
+def record(
+    engine: Engine,
+    clock: Clock,
+    registry: Registry,
+    subject: Subject,
+    activity: str,
+    kind: str,
+    *,
+    channel: str,
+    actor: str,
+    proof: str | None = None,
+    request_id: str | None = None,
+) -> Recorded:
+    event_kind, prospecting = parse_kind(kind)
+    event = book.record_event(
+        engine,
+        clock,
+        registry,
+        subject,
+        activity,
+        event_kind,
+        channel=parse_channel(channel),
+        actor=actor,
+        proof=proof,
+        request_id=request_id,
+        prospecting_asserted=prospecting,
+    )
+    return Recorded(event, book.is_suppressed(engine, subject))
+
+
+@dataclass(frozen=True)
+class RestrictionChange:
+    events: list[RestrictionEvent]
+    notify: list[str]  # Art. 19: recipients to tell
+
+
+def _activities(registry: Registry, activities: Iterable[str] | None) -> list[str] | None:
+    chosen = list(activities or [])
+    unknown = [a for a in chosen if a not in registry.activities]
+    if unknown:
+        raise UsageError(
+            f"--activity {', '.join(unknown)}: not declared "
+            f"(declared: {', '.join(sorted(registry.activities))})"
+        )
+    return chosen or None
+
+
+def restrict(
+    engine: Engine,
+    clock: Clock,
+    registry: Registry,
+    subject: Subject,
+    *,
+    reason: str,
+    request_id: str | None,
+    actor: str,
+    activities: Iterable[str] | None = None,
+) -> RestrictionChange:
+    concerned = _activities(registry, activities)
+    placed = book.place_restriction(
+        engine, clock, subject, reason=reason, request_id=request_id, actor=actor
+    )
+    return RestrictionChange([placed], recipients_to_notify(registry, concerned))
+
+
+def unrestrict(
+    engine: Engine,
+    clock: Clock,
+    registry: Registry,
+    subject: Subject,
+    *,
+    notice: str,
+    actor: str,
+    restriction_id: str | None = None,
+    activities: Iterable[str] | None = None,
+) -> RestrictionChange:
+    concerned = _activities(registry, activities)
+    lifted = book.lift_restriction(
+        engine, clock, subject, notice=notice, actor=actor, restriction_id=restriction_id
+    )
+    return RestrictionChange(lifted, recipients_to_notify(registry, concerned))
