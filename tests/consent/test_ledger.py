@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from gardien.consent.decision import SubjectRecord, may_process
-from gardien.consent.ledger import Channel, EventKind, LedgerEvent, fold, state_of
+from gardien.consent.ledger import (
+    ActivityState,
+    Channel,
+    EventKind,
+    EventRefused,
+    LedgerEvent,
+    check_event,
+    fold,
+    state_of,
+)
 from gardien.registry.model import Registry
 from tests.consent.conftest import T0
 
@@ -103,3 +112,56 @@ def test_events_at_the_same_instant_are_ordered_as_written() -> None:
     withdrawn = LedgerEvent(2, T0, "newsletter", EventKind.CONSENT_WITHDRAWN, Channel.PORTAL)
     assert not state_of([withdrawn, given_], "newsletter").consent_in_force
     assert state_of([given_], "newsletter", T0).consent_in_force
+
+
+ATTEMPTS = ("prospecting", "newsletter", "call-recording", "call-recording-compliance", "contract")
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(ATTEMPTS), st.sampled_from(list(EventKind)), st.booleans()),
+        max_size=25,
+    )
+)
+def test_through_the_law_s_checks_the_state_is_the_last_accepted_event(
+    registry: Registry, attempts: list[tuple[str, EventKind, bool]]
+) -> None:
+    accepted: list[LedgerEvent] = []
+    objected_to_prospecting_at: datetime | None = None
+    for hour, (activity, kind, with_proof) in enumerate(attempts):
+        moment = T0 + timedelta(hours=hour)
+        suppressed = objected_to_prospecting_at is not None
+        try:
+            check_event(
+                registry,
+                activity,
+                kind,
+                state_of(accepted, activity),
+                suppressed=suppressed,
+                proof="grounds" if with_proof else None,
+            )
+        except EventRefused:
+            continue
+        event = LedgerEvent(
+            hour, moment, activity, kind, Channel.CLI, "grounds" if with_proof else None
+        )
+        accepted.append(event)
+        if kind is EventKind.OBJECTION and registry.activities[activity].direct_marketing:
+            objected_to_prospecting_at = objected_to_prospecting_at or moment
+    states = fold(accepted)
+    for activity in ATTEMPTS:
+        mine = [e for e in accepted if e.activity == activity]
+        consent = [e for e in mine if e.kind.axis == "consent"]
+        objection = [e for e in mine if e.kind.axis == "objection"]
+        state = states.get(activity, ActivityState())
+        assert state.consent == (consent[-1] if consent else None)
+        assert state.objection == (objection[-1] if objection else None)
+    # nothing the law refuses ever got in
+    assert not any(e.activity == "call-recording-compliance" for e in accepted)
+    assert not any(e.activity == "contract" for e in accepted)
+    # Art. 21(3): once objected to, prospecting never resumes, whatever came after
+    if objected_to_prospecting_at is not None:
+        record = SubjectRecord(tuple(accepted), suppressed_since=objected_to_prospecting_at)
+        end = T0 + timedelta(hours=len(attempts) + 1)
+        for activity in ("prospecting", "newsletter"):
+            assert not may_process(registry, record, activity, end).allowed
