@@ -12,7 +12,7 @@ active table never see it; grant access to it only to the people who may read ar
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
@@ -418,6 +418,35 @@ class SqlConnector:
             .where(col.in_(self._coerce(col, values)))
             .order_by(archive.c[ARCHIVED_AT])
         )
+        with self.transaction() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
+    # --- rights requests: finding people's rows ---------------------------------------------
+
+    def read_matching(
+        self, table_name: str, columns: Mapping[str, Sequence[Any]], *, archived: bool = False
+    ) -> list[dict[str, Any]]:
+        """Rows of a table (or of its restricted archive) where any column holds one of its values.
+
+        One statement, ``WHERE a IN (…) OR b IN (…)`` with every value bound, so that the
+        identity indexes answer for many people at once (issue 4 §3). The database's comparison
+        is only a first sieve: a case- or accent-insensitive collation (MariaDB) returns near
+        matches, which the caller drops by comparing values exactly. A table's archive that
+        was never created holds no rows.
+        """
+        name = table_name + ARCHIVE_SUFFIX if archived else table_name
+        if archived and name not in self._tables and not self.has_table(name):
+            return []
+        table = self.table(name)
+        tests = []
+        for column, values in columns.items():
+            col = self._column(table, column)
+            coerced = self._coerce(col, [str(v) for v in values])
+            if coerced:
+                tests.append(col.in_(sorted(set(coerced))))
+        if not tests:
+            return []
+        query = sa.select(table).where(sa.or_(*tests))
         with self.transaction() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
 
