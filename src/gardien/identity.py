@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+import phonenumbers
 from collections.abc import Mapping
 
 from gardien.errors import UsageError
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?\d{6,15}$")
+DEFAULT_REGION = "FR"  # national phone numbers are read as French unless told otherwise
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()/]")
 
 
@@ -23,7 +26,25 @@ class MalformedIdentifier(UsageError):
     """An identifier that cannot name anybody (no '@' in an e-mail, letters in a phone…)."""
 
 
-def normalise(kind: str, value: str) -> str:
+def _phone_e164(value: str, text: str, region: str) -> str:
+    """E.164 (+33612345678): "06 12 34 56 78", "0033 6…" and "+33 6…" are one number.
+
+    Without this, a suppressed "+33612345678" would not stop prospecting a purchased list
+    that writes "06 12 34 56 78" (R-RGT-05). National numbers are read in ``region``.
+    """
+    digits = _PHONE_SEPARATORS.sub("", text)
+    if not _PHONE.match(digits):
+        raise MalformedIdentifier(
+            f"phone: {value!r} is not a telephone number (digits, optionally a leading +)"
+        )
+    try:
+        number = phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException as exc:
+        raise MalformedIdentifier(f"phone: {value!r} is not a telephone number ({exc})") from None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise(kind: str, value: str, region: str = DEFAULT_REGION) -> str:
     """The canonical form of one identifier; raises ``MalformedIdentifier`` with the reason."""
     text = unicodedata.normalize("NFC", value).strip()
     if not text:
@@ -36,11 +57,7 @@ def normalise(kind: str, value: str) -> str:
         if not _EMAIL.match(text):
             raise MalformedIdentifier(f"email: {value!r} is not an e-mail address")
     elif kind == "phone":
-        text = _PHONE_SEPARATORS.sub("", text)
-        if not _PHONE.match(text):
-            raise MalformedIdentifier(
-                f"phone: {value!r} is not a telephone number (digits, optionally a leading +)"
-            )
+        text = _phone_e164(value, text, region)
     elif any(unicodedata.category(c).startswith("C") for c in text):
         raise MalformedIdentifier(f"{kind}: the value contains control characters")
     return text
