@@ -5,7 +5,18 @@ from __future__ import annotations
 import typer
 
 from gardien import __version__
-from gardien.cli import audit, check, consent, demo, holds, law, publish, retention, synthetic
+from gardien.cli import (
+    audit,
+    check,
+    consent,
+    demo,
+    holds,
+    law,
+    publish,
+    requests,
+    retention,
+    synthetic,
+)
 
 app = typer.Typer(
     name="gardien",
@@ -25,6 +36,7 @@ app.add_typer(retention.app, name="retention")
 app.add_typer(retention.systems_app, name="systems")
 app.add_typer(holds.app, name="hold")
 app.add_typer(consent.app, name="consent")
+app.add_typer(requests.app, name="request")
 app.add_typer(audit.app, name="audit")
 app.add_typer(audit.archive_app, name="archive")
 app.command("generate")(synthetic.generate)
