@@ -184,6 +184,9 @@ def test_rows_go_only_to_the_request_that_named_them(registry: Registry, loose: 
     assert [r.key for r in found["obrien"].all_rows()] == [1]
     assert not found["nobody"].found
     assert found["nobody"].tables == {}
+    assert found["nobody"].summary() == {}
+    assert jean.summary()["crm.client"] == {"rows": 2, "archived": 1}
+    assert "jean" not in str(jean.summary())
 
 
 def test_two_requests_naming_the_same_row_both_get_it(registry: Registry) -> None:

@@ -256,6 +256,14 @@ class PersonLocation:
         for where in sorted(self.tables):
             yield from self.tables[where]
 
+    def summary(self) -> dict[str, dict[str, int]]:
+        """Rows found per ``system.table`` (and how many archived): counts only, no personal
+        data, fit for a request's stored result or an audit event."""
+        return {
+            where: {"rows": len(rows), "archived": sum(1 for r in rows if r.archived)}
+            for where, rows in sorted(self.tables.items())
+        }
+
 
 def _stored(value: Any) -> str | None:
     """A stored identifier as text, compared as it is: a row found only because the database
