@@ -450,6 +450,86 @@ class SqlConnector:
         with self.transaction() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
 
+    # --- rights requests: erasure, rectification, restriction by key -------------------------
+
+    def _by_keys(self, table_name: str, archived: bool) -> sa.Table | None:
+        name = table_name + ARCHIVE_SUFFIX if archived else table_name
+        if archived and name not in self._tables and not self.has_table(name):
+            return None  # an archive never created holds no rows
+        return self.table(name)
+
+    def delete_keys(
+        self, table_name: str, key: str, keys: Sequence[Any], *, archived: bool = False
+    ) -> int:
+        """``DELETE FROM t WHERE key IN (…)``: one statement, one transaction, idempotent."""
+        table = self._by_keys(table_name, archived)
+        if table is None or not keys:
+            return 0
+        where = self._column(table, key).in_(list(keys))
+        with self.transaction() as conn:
+            return max(int(conn.execute(sa.delete(table).where(where)).rowcount), 0)
+
+    def _fits(self, table: sa.Table, column: str, value: Any) -> None:
+        """A value written by gardien fits its column, or the message names the column."""
+        col = self._column(table, column)
+        where = f"{self.system_id}.{table.name}.{column}"
+        if not isinstance(value, str):
+            return
+        try:
+            python_type = col.type.python_type
+        except NotImplementedError:
+            python_type = str
+        if python_type is not str:
+            raise SchemaMismatch(
+                self.system_id, [f"column {where} is not a text column: it cannot hold {value!r}"]
+            )
+        length = getattr(col.type, "length", None)
+        if length is not None and len(value) > length:
+            raise SchemaMismatch(
+                self.system_id,
+                [f"column {where} holds at most {length} characters; {len(value)} are needed"],
+            )
+
+    def update_keys(
+        self,
+        table_name: str,
+        key: str,
+        keys: Sequence[Any],
+        constants: Mapping[str, Any],
+        per_key: Mapping[str, Mapping[Any, Any]],
+        *,
+        archived: bool = False,
+    ) -> int:
+        """``UPDATE t SET c = :v, h = CASE key WHEN … END WHERE key IN (…)``, idempotent.
+
+        ``constants`` gives every row the same value (NULL, a flag, a rectified value);
+        ``per_key`` gives each row its own (a keyed hash computed beforehand). Values are bound
+        parameters typed as their column.
+        """
+        table = self._by_keys(table_name, archived)
+        if table is None or not keys:
+            return 0
+        key_column = self._column(table, key)
+        values: dict[str, Any] = {}
+        for column, value in constants.items():
+            self._fits(table, column, value)
+            values[column] = sa.bindparam(None, value, type_=table.c[column].type)
+        for column, by_key in per_key.items():
+            col = self._column(table, column)
+            for value in by_key.values():
+                self._fits(table, column, value)
+            if by_key:
+                whens = [
+                    (key_column == k, sa.bindparam(None, v, type_=col.type))
+                    for k, v in by_key.items()
+                ]
+                values[column] = sa.case(*whens, else_=col)
+        if not values:
+            return 0
+        statement = sa.update(table).where(key_column.in_(list(keys))).values(values)
+        with self.transaction() as conn:
+            return max(int(conn.execute(statement).rowcount), 0)
+
 
 def connectors_for(registry: Registry) -> dict[str, SqlConnector]:
     return {

@@ -7,6 +7,7 @@ appears in an outcome — only tables, counts, activities, legal grounds and dat
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -14,6 +15,12 @@ from typing import Any
 
 def _iso(moment: date | datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
+
+
+def _moment(text: str | None) -> date | datetime | None:
+    if text is None:
+        return None
+    return datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,18 @@ class KeepReason:
             "hold": self.hold,
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> KeepReason:
+        return cls(
+            article=data["article"],
+            ground=data["ground"],
+            activity=data.get("activity"),
+            legal_basis=data.get("legal_basis"),
+            until=_moment(data.get("until")),
+            until_event=data.get("until_event"),
+            hold=data.get("hold"),
+        )
+
 
 @dataclass(frozen=True)
 class KeptRows:
@@ -51,6 +70,10 @@ class KeptRows:
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.reason.to_dict(), "rows": self.rows}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> KeptRows:
+        return cls(KeepReason.from_dict(data), int(data["rows"]))
 
 
 @dataclass(frozen=True)
@@ -90,6 +113,23 @@ class TableErasure:
             "no_longer_used_for": list(self.no_longer_used_for),
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TableErasure:
+        return cls(
+            system=data["system"],
+            table=data["table"],
+            archived=bool(data["archived"]),
+            method=data["method"],
+            found=int(data["found"]),
+            erased=int(data["erased"]),
+            kept=int(data["kept"]),
+            partly_erased=int(data.get("partly_erased", 0)),
+            erased_columns=tuple(data.get("erased_columns", ())),
+            already_erased=int(data.get("already_erased", 0)),
+            kept_because=tuple(KeptRows.from_dict(k) for k in data.get("kept_because", ())),
+            no_longer_used_for=tuple(data.get("no_longer_used_for", ())),
+        )
+
 
 @dataclass(frozen=True)
 class ErasureOutcome:
@@ -128,6 +168,16 @@ class ErasureOutcome:
             "tables": [t.to_dict() for t in self.tables],
             "recipients": list(self.recipients),
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ErasureOutcome:
+        """The outcome as ``to_dict`` wrote it (read back from the journal)."""
+        return cls(
+            request_id=data["request_id"],
+            now=datetime.fromisoformat(data["now"]),
+            tables=tuple(TableErasure.from_dict(t) for t in data["tables"]),
+            recipients=tuple(data.get("recipients", ())),
+        )
 
 
 @dataclass(frozen=True)
