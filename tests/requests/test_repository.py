@@ -174,3 +174,14 @@ def test_a_new_code_supersedes_the_previous_one(store: Engine) -> None:
         reloaded = book.latest_code(conn, "r1")
     assert reloaded is not None and reloaded.attempts == 2
     assert second.code_hash.startswith("$argon2")
+
+
+def test_the_live_code_wins_when_codes_share_an_instant(store: Engine) -> None:
+    book.create(store, FixedClock(T0), new("r1"))
+    with store.begin() as conn:
+        for i in range(8):  # random ids: ordering by id alone would pick a superseded code
+            _, record = issue(f"code-{i}", "r1", "email", T0)
+            book.add_code(conn, record)
+            latest = book.latest_code(conn, "r1")
+            assert latest is not None and latest.id == f"code-{i}"
+            assert latest.superseded_at is None

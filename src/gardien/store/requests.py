@@ -246,7 +246,11 @@ def latest_code(conn: Connection, request_id: str) -> OneTimeCode | None:
     row = conn.execute(
         sa.select(request_code)
         .where(request_code.c.request_id == request_id)
-        .order_by(request_code.c.issued_at.desc(), request_code.c.id.desc())
+        # The live code first: two codes may share an instant (a fixed clock, a fast resend).
+        .order_by(
+            sa.case((request_code.c.superseded_at.is_(None), 0), else_=1),
+            request_code.c.issued_at.desc(),
+        )
         .limit(1)
     ).first()
     if row is None:
