@@ -179,9 +179,9 @@ def test_a_new_code_supersedes_the_previous_one(store: Engine) -> None:
 def test_the_live_code_wins_when_codes_share_an_instant(store: Engine) -> None:
     book.create(store, FixedClock(T0), new("r1"))
     with store.begin() as conn:
-        for i in range(8):  # random ids: ordering by id alone would pick a superseded code
-            _, record = issue(f"code-{i}", "r1", "email", T0)
+        for i in range(8):  # ids falling: ordering by id would pick a superseded code
+            _, record = issue(f"code-{9 - i}", "r1", "email", T0)
             book.add_code(conn, record)
             latest = book.latest_code(conn, "r1")
-            assert latest is not None and latest.id == f"code-{i}"
+            assert latest is not None and latest.id == f"code-{9 - i}"
             assert latest.superseded_at is None
