@@ -469,26 +469,46 @@ class SqlConnector:
         with self.transaction() as conn:
             return max(int(conn.execute(sa.delete(table).where(where)).rowcount), 0)
 
-    def _fits(self, table: sa.Table, column: str, value: Any) -> None:
-        """A value written by gardien fits its column, or the message names the column."""
+    def columns_of(self, table_name: str) -> list[str]:
+        """The columns the database has for a table (reflected)."""
+        return [c.name for c in self.table(table_name).columns]
+
+    def _fits(self, table: sa.Table, column: str, value: Any) -> Any:
+        """The value to write, as its column's type: text given for a number, a date or a flag
+        is converted; what cannot be converted, or is too long, is refused naming the column."""
         col = self._column(table, column)
         where = f"{self.system_id}.{table.name}.{column}"
         if not isinstance(value, str):
-            return
+            return value
         try:
             python_type = col.type.python_type
         except NotImplementedError:
             python_type = str
-        if python_type is not str:
-            raise SchemaMismatch(
-                self.system_id, [f"column {where} is not a text column: it cannot hold {value!r}"]
-            )
-        length = getattr(col.type, "length", None)
-        if length is not None and len(value) > length:
+        if python_type is str:
+            length = getattr(col.type, "length", None)
+            if length is not None and len(value) > length:
+                raise SchemaMismatch(
+                    self.system_id,
+                    [f"column {where} holds at most {length} characters; {len(value)} are needed"],
+                )
+            return value
+        try:
+            if python_type is bool:
+                return {"true": True, "1": True, "false": False, "0": False}[value.lower()]
+            if python_type is datetime:
+                return datetime.fromisoformat(value)
+            if python_type is date:
+                return date.fromisoformat(value)
+            if python_type in (int, float):
+                return python_type(value)
+        except (KeyError, ValueError) as exc:
             raise SchemaMismatch(
                 self.system_id,
-                [f"column {where} holds at most {length} characters; {len(value)} are needed"],
-            )
+                [f"column {where} holds {python_type.__name__} values: {value!r} is not one"],
+            ) from exc
+        raise SchemaMismatch(
+            self.system_id, [f"column {where} is not a text column: it cannot hold {value!r}"]
+        )
 
     def update_keys(
         self,
@@ -512,15 +532,16 @@ class SqlConnector:
         key_column = self._column(table, key)
         values: dict[str, Any] = {}
         for column, value in constants.items():
-            self._fits(table, column, value)
+            value = self._fits(table, column, value)
             values[column] = sa.bindparam(None, value, type_=table.c[column].type)
         for column, by_key in per_key.items():
             col = self._column(table, column)
-            for value in by_key.values():
-                self._fits(table, column, value)
             if by_key:
                 whens = [
-                    (key_column == k, sa.bindparam(None, v, type_=col.type))
+                    (
+                        key_column == k,
+                        sa.bindparam(None, self._fits(table, column, v), type_=col.type),
+                    )
                     for k, v in by_key.items()
                 ]
                 values[column] = sa.case(*whens, else_=col)

@@ -156,3 +156,21 @@ def execute_steps(
             journal.record_chunk(position, index + 1, count)
         changed.append(rows)
     return changed
+
+
+class RunOnlyJournal:
+    """A journal kept only for the length of one run.
+
+    For writes whose steps must not be stored — a rectification's steps hold the new values
+    in clear — and that are idempotent as a whole: re-running the same request sets the same
+    values, so an interrupted run is simply run again.
+    """
+
+    def __init__(self) -> None:
+        self._done: dict[int, int] = {}
+
+    def chunks_done(self) -> dict[int, int]:
+        return dict(self._done)
+
+    def record_chunk(self, position: int, chunks_done: int, rows: int) -> None:
+        self._done[position] = chunks_done
