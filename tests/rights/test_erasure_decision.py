@@ -267,7 +267,7 @@ def test_a_child_without_its_parent_is_refused_by_name(registry: Registry) -> No
 
 
 def test_an_unknown_table_is_refused_by_name(registry: Registry) -> None:
-    with pytest.raises(ErasureInputError, match="crm.nowhere is not a table"):
+    with pytest.raises(ErasureInputError, match=r"crm\.nowhere is not a table"):
         decide_erasure(registry, "r1", [crm("nowhere", 1)], NOW, key=KEY)
 
 
