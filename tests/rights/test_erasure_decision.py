@@ -4,14 +4,17 @@ person of one subject category asking for erasure (Art. 17, R-RGT-03)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gardien.consent.keys import SubjectKey
 from gardien.holds.model import LegalHold
+from gardien.registry.duration import Duration
 from gardien.registry.loader import load_registry
 from gardien.registry.model import ErasureStrategy, Registry
 from gardien.rights.erasure import (
@@ -282,3 +285,42 @@ def test_steps_survive_the_journal_round_trip(registry: Registry) -> None:
     assert again == step
     assert [c.keys for c in step.chunks(1)] == [(1,), (2,)]
     assert step.chunks(1)[1].per_key["email"] == {2: hashed(KEY, "p2@x.fr")}
+
+
+# --- the decision agrees with the retention rules, at every date ------------------------------
+
+DAYS = st.integers(min_value=-4000, max_value=400)
+
+
+@settings(max_examples=200, deadline=None)
+@given(offset=DAYS, seconds=st.integers(min_value=0, max_value=86399))
+def test_recordings_are_kept_exactly_while_the_obligation_runs(offset: int, seconds: int) -> None:
+    registry = load_registry(EXAMPLE, environ={})
+    at = NOW.replace(tzinfo=None) + timedelta(days=offset, seconds=seconds)
+    plan = decide_erasure(registry, "r", [recording(1, at)], NOW, key=KEY)
+    end = Duration(months=6).add_to(at)
+    [table] = plan.outcome.tables
+    assert table.kept == (1 if end > NOW.replace(tzinfo=None) else 0)
+    if table.kept:
+        assert table.kept_because[0].reason.until == end
+
+
+@settings(max_examples=200, deadline=None)
+@given(offset=DAYS)
+def test_archived_contracts_are_kept_exactly_while_the_archive_runs(offset: int) -> None:
+    registry = load_registry(EXAMPLE, environ={})
+    ended = NOW.date() + timedelta(days=offset)
+    plan = decide_erasure(registry, "r", client_family(ended, True), NOW, key=KEY)
+    end = Duration(years=5).add_to(ended)
+    client = {t.table: t for t in plan.outcome.tables}["client"]
+    assert client.kept == (1 if end > NOW.date() else 0)
+    if client.kept:
+        assert client.kept_because[0].reason.until == end
+    # Kept or not, the archived row is never written to before its archive phase ends.
+    assert bool(plan.steps) == (end <= NOW.date())
+
+
+def test_nobody_found_is_a_complete_erasure_with_nothing_to_do(registry: Registry) -> None:
+    plan = decide_erasure(registry, "r1", [], NOW, key=KEY)
+    assert plan.steps == () and plan.outcome.tables == ()
+    assert plan.outcome.complete and plan.outcome.to_dict()["found"] == 0

@@ -30,7 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from gardien.clock import naive_utc
 from gardien.consent.keys import SubjectKey
@@ -51,6 +51,7 @@ from gardien.registry.model import (
 from gardien.retention.conditions import evaluate
 from gardien.retention.policy import phase_ended
 from gardien.rights.erasure_execution import WriteAction, WriteStep
+from gardien.rights.locate import PersonLocation
 from gardien.rights.outcome import ErasureOutcome, KeepReason, KeptRows, TableErasure
 
 HASH_PREFIX = "hmac:"  # a hashed value is recognisable, so it is never hashed twice
@@ -82,21 +83,7 @@ class LocatedRow:
         return f"{self.system}.{self.table}" + (" (archive)" if self.archived else "")
 
 
-class _Found(Protocol):
-    system: str
-    table: str
-    key: Any
-    archived: bool
-
-    @property
-    def values(self) -> Mapping[str, Any]: ...
-
-
-class _Location(Protocol):
-    def all_rows(self) -> Iterable[_Found]: ...
-
-
-def located_rows(location: _Location) -> list[LocatedRow]:
+def located_rows(location: PersonLocation) -> list[LocatedRow]:
     """The rows of a ``gardien.rights.locate.PersonLocation``, as the decision takes them."""
     return [
         LocatedRow(r.system, r.table, r.key, r.archived, dict(r.values))
