@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
@@ -10,8 +11,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from gardien.audit.chain import NewEvent, digest
+from gardien.audit.chain import NewEvent
 from gardien.clock import Clock
+from gardien.consent.keys import key_from_environment
 from gardien.errors import GardienError
 from gardien.holds.model import LegalHold
 from gardien.store import audit
@@ -52,7 +54,8 @@ def _covers(hold: LegalHold) -> str:
     The trail outlives every retention period; an identifier in clear would outlive its own.
     """
     if hold.identity_kind is not None:
-        return f"person {hold.identity_kind}#{digest(hold.identity_value)[:16]}"
+        key = key_from_environment(os.environ)
+        return f"person {hold.identity_kind}#{key.digest(hold.identity_kind, hold.identity_value or '')[:16]}"
     return hold.describe()
 
 

@@ -8,6 +8,7 @@ retention period, an identifier in clear would outlive its own.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -18,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from gardien.audit.chain import NewEvent, digest
 from gardien.clock import Clock
+from gardien.consent.keys import key_from_environment
 from gardien.errors import GardienError
 from gardien.requests.kinds import RequestKind
 from gardien.requests.model import (
@@ -54,8 +56,13 @@ def _at(moment: datetime) -> datetime:
 
 
 def identity_digests(identity: Mapping[str, str]) -> dict[str, str]:
-    """``{kind: digest}``: enough to match events of one person, nothing to read an identifier."""
-    return {kind: digest(value)[:16] for kind, value in sorted(identity.items())}
+    """``{kind: digest}``: enough to match events of one person, nothing to read an identifier.
+
+    Keyed (HMAC with GARDIEN_SECRET_KEY, as the consent ledger): an unkeyed hash of an e-mail
+    address is reversed with a list of addresses.
+    """
+    key = key_from_environment(os.environ)
+    return {kind: key.digest(kind, value)[:16] for kind, value in sorted(identity.items())}
 
 
 # --- rows ↔ values ------------------------------------------------------------------------
@@ -140,7 +147,8 @@ def _audit_details(request: RightsRequest, entry: TimelineEntry) -> dict[str, An
         details["identity"] = identity_digests(request.identity)
         if request.details.fields:  # Art. 16: which fields, and their new values only hashed
             details["fields"] = {
-                name: digest(value)[:16] for name, value in sorted(request.details.fields.items())
+                name: key_from_environment(os.environ).digest(name, value)[:16]
+                for name, value in sorted(request.details.fields.items())
             }
     if entry.action in (Action.COMPLETE, Action.PARTIALLY_REFUSE) and request.result is not None:
         details["result_digest"] = digest(dict(request.result))
