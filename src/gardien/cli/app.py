@@ -10,6 +10,7 @@ from gardien.cli import (
     check,
     consent,
     demo,
+    fulfil,  # noqa: F401  (adds 'request run' and 'request export')
     holds,
     law,
     publish,

@@ -81,3 +81,4 @@ sa.Index("ix_retention_run_status", retention_run.c.status)
 from gardien.store import schema_consent  # noqa: E402,F401,I001
 from gardien.store import schema_requests  # noqa: E402,F401
 from gardien.store import schema_rights  # noqa: E402,F401
+from gardien.store import schema_packages  # noqa: E402,F401

@@ -1,0 +1,329 @@
+"""Fulfilling verified rights requests across every declared system (``gardien request run``).
+
+Many requests are fulfilled together: their people are located with one query per table
+(``gardien.rights.locate``), then each request is carried out according to its kind, and
+completed with a result that holds counts and legal grounds only (never a value):
+
+- access (Art. 15) / portability (Art. 20): a package is built and kept in the store until it
+  is exported or expires;
+- erasure (Art. 17): what no activity needs is erased, the rest kept with its ground
+  (``gardien.rights.erasure_job``); a partial erasure completes as ``partially_refused``
+  with the reasons, Art. 12(4);
+- rectification (Art. 16), restriction and its lifting (Art. 18): see ``gardien.rights``;
+- objection (Art. 21) and consent withdrawal (Art. 7(3)): written to the consent ledger;
+  an objection to prospecting is absolute and puts the identifiers on the suppression list
+  (R-RGT-05), and the data kept only for prospecting is erased.
+
+A request that cannot run (unverified identity, a directive before a declared death) is
+reported and left as it is; the others go on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy.engine import Engine
+
+from gardien.clock import Clock
+from gardien.connectors.sql import SqlConnector, connectors_for
+from gardien.consent.keys import key_from_environment
+from gardien.consent.subject import Subject
+from gardien.errors import GardienError
+from gardien.jobs import consent as consent_jobs
+from gardien.jobs import requests as request_jobs
+from gardien.jobs.retention import require_systems
+from gardien.registry.model import Registry
+from gardien.requests.kinds import RequestKind
+from gardien.requests.model import RightsRequest
+from gardien.rights.access import RequestReference
+from gardien.rights.erasure import located_rows
+from gardien.rights.erasure_job import erase
+from gardien.rights.locate import PersonLocation, locate
+from gardien.rights.package import access_package, portability_package
+from gardien.rights.rectification_job import rectify
+from gardien.rights.restriction_job import restrict
+from gardien.store import packages
+
+
+@dataclass
+class Fulfilment:
+    request_id: str
+    kind: str
+    state: str
+    summary: str
+    result: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+Progress = Callable[[Fulfilment], None]
+
+
+def _subject(registry: Registry, request: RightsRequest) -> Subject:
+    identity = ",".join(f"{k}={v}" for k, v in sorted(request.identity.items()))
+    return consent_jobs.subject_for(registry, identity, key_from_environment(os.environ))
+
+
+def _located_summary(location: PersonLocation) -> dict[str, Any]:
+    return {"found": location.found, "tables": location.summary()}
+
+
+class _Runner:
+    def __init__(
+        self,
+        registry: Registry,
+        store: Engine,
+        clock: Clock,
+        connectors: Mapping[str, SqlConnector],
+        *,
+        actor: str,
+        lang: str | None,
+        pdf: bool,
+    ) -> None:
+        self.registry, self.store, self.clock = registry, store, clock
+        self.connectors, self.actor, self.lang, self.pdf = connectors, actor, lang, pdf
+
+    def reference(self, request: RightsRequest) -> RequestReference:
+        return RequestReference(request.id, request.received_at, self.clock.now().date())
+
+    def complete(
+        self,
+        request: RightsRequest,
+        result: dict[str, Any],
+        summary: str,
+        reasons: str | None = None,
+    ) -> Fulfilment:
+        outcome: Literal["completed", "partially_refused"] = (
+            "partially_refused" if reasons else "completed"
+        )
+        done = request_jobs.complete(
+            self.store,
+            self.clock,
+            request.id,
+            actor=self.actor,
+            result=result,
+            outcome=outcome,
+            reasons=reasons,
+        )
+        return Fulfilment(request.id, request.kind.value, done.state.value, summary, result)
+
+    def package(self, request: RightsRequest, location: PersonLocation) -> Fulfilment:
+        reference = self.reference(request)
+        if request.kind is RequestKind.PORTABILITY:
+            content = portability_package(self.registry, location, reference, self.lang)
+        else:
+            content = access_package(self.registry, location, reference, self.lang, pdf=self.pdf)
+        with self.store.begin() as conn:
+            stored = packages.save(conn, self.clock, request.id, request.kind.value, content)
+        result = {
+            **_located_summary(location),
+            "package": {"sha256": stored.sha256, "bytes": len(content)},
+        }
+        found = "data found" if location.found else "no data held"
+        return self.complete(
+            request, result, f"{found}; package ready (gardien request export {request.id})"
+        )
+
+    def erasure(
+        self, request: RightsRequest, location: PersonLocation, only_tables: set[str] | None = None
+    ) -> Fulfilment:
+        rows = located_rows(location)
+        if only_tables is not None:
+            rows = [r for r in rows if f"{r.system}.{r.table}" in only_tables]
+        run = erase(
+            self.registry, self.store, self.clock, request.id, rows, self.connectors,
+            actor=self.actor, language=self.lang or self.registry.languages[0],
+        )  # fmt: skip
+        data = run.outcome.to_dict()
+        result = {
+            key: data[key]
+            for key in ("found", "erased", "kept", "complete", "tables", "recipients")
+        }
+        summary = f"{data['erased']} row(s) erased, {data['kept']} kept with their legal ground"
+        reasons = None
+        if data["kept"]:
+            grounds = sorted(
+                {_keep_reason(r) for t in data["tables"] for r in t.get("kept_because", [])}
+            )
+            reasons = (
+                "kept under " + "; ".join(grounds)
+                if grounds
+                else "some data must be kept (Art. 17(3))"
+            )
+        return self.complete(request, result, summary, reasons)
+
+    def rectification(self, request: RightsRequest, location: PersonLocation) -> Fulfilment:
+        outcome = rectify(
+            self.registry, self.store, self.clock, request.id, located_rows(location),
+            request.details.fields, self.connectors, actor=self.actor,
+        )  # fmt: skip
+        result = {**_located_summary(location), **outcome.to_dict()}
+        rows = sum(c.rows for c in outcome.changes)
+        told = ", ".join(outcome.recipients) or "none"
+        return self.complete(
+            request,
+            result,
+            f"{rows} row value(s) rectified; recipients to inform (Art. 19): {told}",
+        )
+
+    def restriction(self, request: RightsRequest, location: PersonLocation) -> Fulfilment:
+        lift = request.kind is RequestKind.RESTRICTION_LIFT
+        subject = _subject(self.registry, request)
+        if lift:
+            # Art. 18(3): the person is told before the restriction is lifted.
+            notice = request.text or "restriction lifted: the person was informed beforehand"
+            consent_jobs.unrestrict(
+                self.store, self.clock, self.registry, subject, notice=notice, actor=self.actor
+            )
+        else:
+            reason = request.text or f"restriction requested (request {request.id})"
+            consent_jobs.restrict(
+                self.store,
+                self.clock,
+                self.registry,
+                subject,
+                reason=reason,
+                request_id=request.id,
+                actor=self.actor,
+            )
+        outcome = restrict(
+            self.registry, self.store, self.clock, request.id, located_rows(location), self.connectors,
+            actor=self.actor, lift=lift, notice=request.text if lift else None,
+        )  # fmt: skip
+        result = {**_located_summary(location), **outcome.to_dict()}
+        marked = sum(t.marked for t in outcome.tables)
+        verb = "unmarked" if lift else "marked restricted"
+        return self.complete(
+            request, result, f"{marked} row(s) {verb}; gardien's restriction list updated"
+        )
+
+    def objection(self, request: RightsRequest, location: PersonLocation) -> Fulfilment:
+        subject = _subject(self.registry, request)
+        prospecting = request.kind is RequestKind.OBJECTION_PROSPECTING
+        if request.details.activity:
+            activities = [request.details.activity]
+        elif prospecting:
+            activities = [a for a, act in self.registry.activities.items() if act.direct_marketing]
+        else:
+            raise GardienError(
+                f"request {request.id}: an objection names the activity it is aimed at (--activity)"
+            )
+        kind = {
+            RequestKind.OBJECTION: "objection",
+            RequestKind.OBJECTION_PROSPECTING: "objection-prospecting",
+            RequestKind.CONSENT_WITHDRAWAL: "withdrawn",
+        }[request.kind]
+        recorded = []
+        for activity in activities:
+            consent_jobs.record(
+                self.store, self.clock, self.registry, subject, activity, kind,
+                channel="api", actor=self.actor, request_id=request.id,
+            )  # fmt: skip
+            recorded.append(activity)
+        result: dict[str, Any] = {"ledger": {"activities": recorded, "event": kind}}
+        summary = f"{kind} recorded for {', '.join(recorded)}"
+        if prospecting:
+            # R-RGT-05: data kept only for prospecting has no purpose left.
+            prospect_only = {
+                f"{sid}.{name}"
+                for sid, system in self.registry.systems.items()
+                for name in system.tables
+                if (acts := self.registry.table_activities(sid, name))
+                and all(self.registry.activities[a].direct_marketing for a in acts)
+            }
+            erased = self.erasure(request, location, prospect_only)
+            erased.result = {**result, "erasure": erased.result}
+            erased.summary = f"{summary}; identifiers suppressed; {erased.summary}"
+            return erased
+        return self.complete(request, result, summary)
+
+
+def _keep_reason(reason: Mapping[str, Any]) -> str:
+    """ "contract (GDPR Art. 17(1)(a)) until contract_end": what keeps data, and until when."""
+    until = reason.get("until") or reason.get("until_event") or "the hold is released"
+    return f"{reason.get('activity') or 'legal hold'} ({reason.get('article')}) until {until}"
+
+
+def run_requests(
+    registry: Registry,
+    store: Engine,
+    clock: Clock,
+    request_ids: Sequence[str],
+    *,
+    actor: str,
+    lang: str | None = None,
+    pdf: bool = True,
+    connectors: Mapping[str, SqlConnector] | None = None,
+    progress: Progress | None = None,
+) -> list[Fulfilment]:
+    """Fulfil verified requests; one look-up per table for all of them together."""
+    connectors = connectors or connectors_for(registry)
+    require_systems(registry, connectors)
+    runner = _Runner(registry, store, clock, connectors, actor=actor, lang=lang, pdf=pdf)
+    started: list[RightsRequest] = []
+    results: list[Fulfilment] = []
+    for request_id in request_ids:
+        try:
+            started.append(request_jobs.start(store, clock, request_id, actor=actor))
+        except GardienError as exc:
+            request = _safe_show(store, request_id)
+            results.append(
+                Fulfilment(
+                    request_id,
+                    request.kind.value if request else "?",
+                    request.state.value if request else "?",
+                    "not run",
+                    error=str(exc),
+                )
+            )
+    locations = (
+        locate(registry, [(r.id, dict(r.identity)) for r in started], connectors) if started else {}
+    )
+    for request in started:
+        location = locations[request.id]
+        try:
+            results.append(_fulfil(runner, request, location))
+        except GardienError as exc:
+            results.append(
+                Fulfilment(
+                    request.id,
+                    request.kind.value,
+                    "in_progress",
+                    "failed; run it again",
+                    error=str(exc),
+                )
+            )
+        if progress:
+            progress(results[-1])
+    return results
+
+
+def _fulfil(runner: _Runner, request: RightsRequest, location: PersonLocation) -> Fulfilment:
+    kind = request.kind
+    if kind in (RequestKind.ACCESS, RequestKind.PORTABILITY):
+        return runner.package(request, location)
+    if kind is RequestKind.ERASURE:
+        return runner.erasure(request, location)
+    if kind in (
+        RequestKind.OBJECTION,
+        RequestKind.OBJECTION_PROSPECTING,
+        RequestKind.CONSENT_WITHDRAWAL,
+    ):
+        return runner.objection(request, location)
+    if kind is RequestKind.RECTIFICATION:
+        return runner.rectification(request, location)
+    if kind in (RequestKind.RESTRICTION, RequestKind.RESTRICTION_LIFT):
+        return runner.restriction(request, location)
+    raise GardienError(
+        f"request {request.id}: a {kind.value} is recorded, not executed by gardien "
+        "(a post-mortem directive is carried out by the DPO once the death is declared)"
+    )
+
+
+def _safe_show(store: Engine, request_id: str) -> RightsRequest | None:
+    try:
+        return request_jobs.show(store, request_id)
+    except GardienError:
+        return None

@@ -1,0 +1,95 @@
+"""Response packages in the store: saved when a request runs, read (audited) when exported."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from gardien.audit.chain import NewEvent
+from gardien.clock import Clock
+from gardien.errors import GardienError
+from gardien.registry.duration import Duration
+from gardien.store import audit
+from gardien.store.schema_packages import request_package
+
+# How long a package waits to be downloaded; then it is deleted (it copies personal data).
+PACKAGE_RETENTION = Duration(days=30)
+
+
+class PackageNotFound(GardienError):
+    pass
+
+
+@dataclass(frozen=True)
+class StoredPackage:
+    request_id: str
+    kind: str
+    created_at: datetime
+    expires_at: datetime
+    sha256: str
+    content: bytes
+
+
+def save(
+    conn: Connection, clock: Clock, request_id: str, kind: str, content: bytes
+) -> StoredPackage:
+    now = clock.now()
+    package = StoredPackage(
+        request_id,
+        kind,
+        now,
+        PACKAGE_RETENTION.add_to(now),
+        hashlib.sha256(content).hexdigest(),
+        content,
+    )
+    conn.execute(request_package.delete().where(request_package.c.request_id == request_id))
+    conn.execute(
+        request_package.insert().values(
+            request_id=request_id,
+            kind=kind,
+            created_at=package.created_at,
+            expires_at=package.expires_at,
+            sha256=package.sha256,
+            content=content,
+        )
+    )
+    return package
+
+
+def export(engine: Engine, clock: Clock, request_id: str, *, actor: str) -> StoredPackage:
+    """Read a package for sending to the person; the read is audited (who, when, which)."""
+    with engine.begin() as conn:
+        row = conn.execute(
+            sa.select(request_package).where(request_package.c.request_id == request_id)
+        ).first()
+        if row is None:
+            raise PackageNotFound(
+                f"request {request_id} has no package: run it first ('gardien request run "
+                f"{request_id}'), or it expired after {PACKAGE_RETENTION.days} days"
+            )
+        expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
+        if expires <= clock.now():
+            raise PackageNotFound(
+                f"the package of request {request_id} expired on {expires:%Y-%m-%d}"
+            )
+        audit.append(
+            conn,
+            clock,
+            NewEvent(
+                actor, "request.package.exported", f"request:{request_id}", {"sha256": row.sha256}
+            ),
+        )
+    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+    return StoredPackage(row.request_id, row.kind, created, expires, row.sha256, row.content)
+
+
+def purge_expired(engine: Engine, clock: Clock) -> int:
+    with engine.begin() as conn:
+        result = conn.execute(
+            request_package.delete().where(request_package.c.expires_at <= clock.now())
+        )
+        return int(result.rowcount)
