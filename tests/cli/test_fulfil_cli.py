@@ -79,8 +79,8 @@ def run(env: dict[str, str], *ids: str) -> list[dict[str, object]]:
 
 
 def test_access_package_holds_the_persons_rows_only(env: dict[str, str], tmp_path: Path) -> None:
-    [(email, key)] = query(
-        env, "SELECT email, id FROM client WHERE contract_ended_on IS NULL ORDER BY id LIMIT 1"
+    [(email,)] = query(
+        env, "SELECT email FROM client WHERE contract_ended_on IS NULL ORDER BY id LIMIT 1"
     )
     request_id = verified(env, "access", f"email={email}")
     [done] = run(env, request_id)
