@@ -21,12 +21,19 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "ima-protect.yaml"
 NOW = "2026-11-22"
 
 
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    db = tmp_path / "systems.db"
+@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
+def env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'systems.db'}"
+    else:
+        url = str(
+            request.getfixturevalue(
+                "postgres_url" if request.param == "postgresql" else "mariadb_url"
+            )
+        )
     values = {
-        "IMA_PROTECT_CRM_URL": f"sqlite:///{db}",
-        "IMA_PROTECT_TELEPHONY_URL": f"sqlite:///{db}",
+        "IMA_PROTECT_CRM_URL": url,
+        "IMA_PROTECT_TELEPHONY_URL": url,
         "GARDIEN_DATABASE_URL": f"sqlite:///{tmp_path / 'gardien.db'}",
         "GARDIEN_REGISTRY": str(EXAMPLE),
         "GARDIEN_ACTOR": "agent@test",
