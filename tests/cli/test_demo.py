@@ -26,6 +26,7 @@ def test_demo_publishes_and_enforces(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert (tmp_path / "out" / "ima-protect" / "notice.fr.pdf").read_bytes().startswith(b"%PDF")
     assert "second run at the same time changes 0 row(s)" in result.output
     assert "audit trail: intact" in result.output
+    assert "Requests answered" in result.output and "partially_refused" in result.output
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'demo' / 'ima-protect' / 'crm.db'}")
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM client_gardien_archive")).scalar_one() > 0

@@ -17,6 +17,7 @@ from typing import Annotated
 
 import sqlalchemy as sa
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.rule import Rule
 from rich.table import Table
@@ -24,11 +25,15 @@ from rich.table import Table
 from gardien.cli.console import handle_errors, out, print_finding
 from gardien.cli.retention import action_json, print_actions, run_progress
 from gardien.clock import FixedClock
+from gardien.jobs import requests as request_jobs
 from gardien.jobs import retention as job
+from gardien.jobs.fulfil import run_requests
 from gardien.publish.record_formats import RecordFormat, render_record
 from gardien.publish.render import NoticeFormat, render_notice
 from gardien.registry.checker import check_path
 from gardien.registry.loader import load_registry
+from gardien.registry.model import Registry
+from gardien.requests.kinds import RequestKind
 from gardien.store import audit, holds
 from gardien.store.database import open_store
 from gardien.synthetic.people import fill_system
@@ -140,6 +145,56 @@ def _archived_client(registry_path: Path) -> str | None:
     return str(email) if email else None
 
 
+def _rights(registry: Registry, store: sa.Engine, clock: FixedClock) -> None:
+    """Three requests a DPO's team receives every week, carried out across both systems."""
+    out.print(Rule("3. Answer rights requests (access, erasure, objection to prospecting)"))
+    engine = sa.create_engine(registry.systems["crm"].url)
+    with engine.connect() as conn:
+        client = conn.execute(
+            sa.text("SELECT email FROM client WHERE contract_ended_on IS NULL ORDER BY id LIMIT 1")
+        ).scalar_one()
+        prospects = [
+            r[0] for r in conn.execute(sa.text("SELECT email FROM prospect ORDER BY id LIMIT 2"))
+        ]
+    engine.dispose()
+    asked = [
+        (RequestKind.ACCESS, client),
+        (RequestKind.ERASURE, client),
+        (RequestKind.OBJECTION_PROSPECTING, prospects[0]),
+        (RequestKind.ERASURE, prospects[1]),
+    ]
+    ids = []
+    for kind, email in asked:
+        request = request_jobs.submit(
+            store,
+            clock,
+            actor="demo:agent",
+            kind=kind,
+            identity={"email": str(email)},
+            registry=registry,
+        )
+        request_jobs.attest(
+            store,
+            clock,
+            request.id,
+            actor="demo:agent",
+            attestation="identity card checked at the counter",
+        )
+        ids.append(request.id)
+    outcomes = run_requests(registry, store, clock, ids, actor="demo:agent", pdf=False)
+    table = Table(title="Requests answered (R-RGT-01, -03, -05)")
+    for name in ("kind", "person", "state", "outcome"):
+        table.add_column(name)
+    for (kind, email), outcome in zip(asked, outcomes, strict=True):
+        table.add_row(
+            kind.value, str(email), outcome.state, escape(outcome.error or outcome.summary)
+        )
+    out.print(table)
+    out.print(
+        f"the access package of {client}: gardien request export {ids[0]} -o access.zip --store sqlite:///demo/gardien.db"
+    )
+
+
 @handle_errors
 def demo(
     out_dir: Annotated[
@@ -192,6 +247,8 @@ def demo(
     out.print(
         f"audit trail: {'intact' if verification.ok else 'BROKEN'}, {verification.events} events"
     )
+
+    _rights(registry, store, clock)
 
     out.print(Rule("Next"))
     out.print(
