@@ -1,0 +1,194 @@
+"""Rights requests on PostgreSQL: 1,000 access and 1,000 erasure requests over 1,000,000 people.
+
+The ima-protect CRM is filled with N clients (default 1,000,000) and their sites and alarm
+events; the other tables get a few thousand people. Then, in one process run:
+
+- the bare database: the indexed look-ups of the same 1,000 identities (one ``email = ANY``
+  per subject table, then the children by parent keys) — what any implementation must pay;
+- gardien, batch: ``request run`` on 1,000 verified access requests at once (locate with one
+  query per table, a package per request without the PDF letter, each request completed and
+  audited in gardien's store), then on 1,000 erasure requests;
+- gardien, one at a time: p50 / p95 of ``request run`` on a single access request.
+
+    .venv/bin/python bench/requests.py [--people 1000000] [--requests 1000] [--single 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from gardien.clock import FixedClock
+from gardien.jobs import requests as request_jobs
+from gardien.jobs.fulfil import run_requests
+from gardien.registry.loader import load_registry
+from gardien.requests.kinds import RequestKind
+from gardien.store.database import open_store
+from gardien.synthetic.people import fill_system
+from gardien.synthetic.schema import create_system
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "ima-protect.yaml"
+SERVER = os.environ.get(
+    "GARDIEN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+def make_database(name: str) -> str:
+    admin = sa.create_engine(SERVER, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return sa.make_url(SERVER).set(database=name).render_as_string(hide_password=False)
+
+
+def fill(url: str, people: int) -> None:
+    env = {"IMA_PROTECT_CRM_URL": url, "IMA_PROTECT_TELEPHONY_URL": url}
+    registry = load_registry(EXAMPLE, environ=env)
+    started = time.perf_counter()
+    for system_id in registry.systems:
+        create_system(registry, system_id, drop=True)
+    fill_system(
+        registry, "crm", people=people, seed=11, now=NOW, tables=["client", "site", "alarm_event"]
+    )
+    fill_system(
+        registry,
+        "crm",
+        people=5000,
+        seed=12,
+        now=NOW,
+        tables=["prospect", "trusted_person", "other_contact"],
+    )
+    fill_system(registry, "telephony", people=5000, seed=13, now=NOW)
+    engine = sa.create_engine(url)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE")
+    engine.dispose()
+    print(
+        f"filled {people:,} clients (+ sites, alarm events, 5,000 of each other kind) in {time.perf_counter() - started:.0f} s"
+    )
+
+
+def sample_emails(url: str, count: int, offset: int) -> list[str]:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT email FROM client ORDER BY id OFFSET :o LIMIT :n"),
+            {"o": offset, "n": count},
+        )
+        emails = [str(r[0]) for r in rows]
+    engine.dispose()
+    return emails
+
+
+def bare_lookups(url: str, emails: list[str]) -> float:
+    engine = sa.create_engine(url)
+    started = time.perf_counter()
+    with engine.connect() as conn:
+        keys = [
+            r[0]
+            for r in conn.execute(
+                sa.text("SELECT * FROM client WHERE email = ANY(:e)"), {"e": emails}
+            ).all()
+        ]
+        conn.execute(sa.text("SELECT * FROM site WHERE client_id = ANY(:k)"), {"k": keys}).all()
+        conn.execute(
+            sa.text("SELECT * FROM alarm_event WHERE client_id = ANY(:k)"), {"k": keys}
+        ).all()
+        for table in ("prospect", "other_contact"):
+            conn.execute(
+                sa.text(f"SELECT * FROM {table} WHERE email = ANY(:e)"), {"e": emails}
+            ).all()
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return elapsed
+
+
+def verified_requests(
+    store: sa.Engine, registry: object, kind: RequestKind, emails: list[str]
+) -> list[str]:
+    clock = FixedClock(NOW)
+    ids = []
+    for email in emails:
+        request = request_jobs.submit(
+            store, clock, actor="bench", kind=kind, identity={"email": email}, registry=registry
+        )  # type: ignore[arg-type]
+        request_jobs.attest(store, clock, request.id, actor="bench", attestation="checked")
+        ids.append(request.id)
+    return ids
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--single", type=int, default=50)
+    parser.add_argument(
+        "--no-fill", action="store_true", help="reuse the gardien_bench_requests database"
+    )
+    args = parser.parse_args()
+    name = "gardien_bench_requests"
+    url = sa.make_url(SERVER).set(database=name).render_as_string(hide_password=False)
+    if not args.no_fill:
+        url = make_database(name)
+        fill(url, args.people)
+    registry = load_registry(
+        EXAMPLE, environ={"IMA_PROTECT_CRM_URL": url, "IMA_PROTECT_TELEPHONY_URL": url}
+    )
+    work = Path(tempfile.mkdtemp(prefix="gardien-bench-requests-"))
+    store = open_store(f"sqlite:///{work / 'gardien.db'}")
+    clock = FixedClock(NOW)
+    n = args.requests
+
+    access_emails = sample_emails(url, n, 1000)
+    bare = bare_lookups(url, access_emails)
+    print(
+        f"bare indexed look-ups of {n:,} identities: {bare * 1000:.0f} ms ({n / bare:,.0f} identities/s)"
+    )
+
+    ids = verified_requests(store, registry, RequestKind.ACCESS, access_emails)
+    started = time.perf_counter()
+    done = run_requests(registry, store, clock, ids, actor="bench", pdf=False)
+    elapsed = time.perf_counter() - started
+    assert all(d.state == "completed" for d in done), [d.error for d in done if d.error][:3]
+    print(
+        f"gardien: {n:,} access requests in batch: {elapsed:.2f} s, {n / elapsed:,.0f} requests/s ({elapsed / bare:.1f}x the bare look-ups)"
+    )
+
+    erase_emails = sample_emails(url, n, 200_000 if args.people > 300_000 else n * 3)
+    ids = verified_requests(store, registry, RequestKind.ERASURE, erase_emails)
+    started = time.perf_counter()
+    done = run_requests(registry, store, clock, ids, actor="bench")
+    elapsed = time.perf_counter() - started
+    states = {s: sum(1 for d in done if d.state == s) for s in {d.state for d in done}}
+    print(
+        f"gardien: {n:,} erasure requests in batch: {elapsed:.2f} s, {n / elapsed:,.0f} requests/s; outcomes {states}"
+    )
+
+    singles = sample_emails(url, args.single, 500_000 if args.people > 600_000 else n * 5)
+    timings = []
+    for email in singles:
+        [request_id] = verified_requests(store, registry, RequestKind.ACCESS, [email])
+        started = time.perf_counter()
+        run_requests(registry, store, clock, [request_id], actor="bench", pdf=False)
+        timings.append(time.perf_counter() - started)
+    timings.sort()
+    p50 = statistics.median(timings)
+    p95 = timings[int(0.95 * (len(timings) - 1))]
+    print(
+        f"gardien: one access request at a time: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms ({len(timings)} requests)"
+    )
+
+
+if __name__ == "__main__":
+    main()
