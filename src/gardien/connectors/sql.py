@@ -58,7 +58,10 @@ class SqlConnector:
         self._engine = engine
         self._metadata = sa.MetaData()
         self._tables: dict[str, sa.Table] = {}
-        self._pace: dict[str, int] = {}  # PostgreSQL: heap blocks per batch, per action
+        self._pace: dict[str, int] = {}
+        self._checked_for: Registry | None = (
+            None  # the registry this database last matched  # PostgreSQL: heap blocks per batch, per action
+        )
 
     # --- connection ------------------------------------------------------------------------
 
@@ -128,7 +131,20 @@ class SqlConnector:
             return sa.inspect(conn).has_table(name)
 
     def check(self, registry: Registry) -> list[str]:
-        """Problems between the registry and the database; empty when every name exists."""
+        """Problems between the registry and the database; empty when every name exists.
+
+        A connector that passed once is not inspected again (a long-lived process such as the
+        API keeps its connectors); a later change of schema still fails loudly, as a
+        ``StatementFailed`` naming the system.
+        """
+        if self._checked_for is registry:
+            return []
+        problems = self._inspect(registry)
+        if not problems:
+            self._checked_for = registry
+        return problems
+
+    def _inspect(self, registry: Registry) -> list[str]:
         problems: list[str] = []
         declared = registry.systems[self.system_id].tables
         with self.transaction() as conn:
