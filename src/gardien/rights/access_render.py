@@ -41,6 +41,7 @@ def _environment() -> Environment:
     return env
 
 
+@cache
 def _css(package: str, name: str) -> Markup:
     return Markup(resources.files(package).joinpath(f"templates/{name}").read_text("utf-8"))
 
