@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 
 import phonenumbers
-from collections.abc import Mapping
 
 from gardien.errors import UsageError
 
