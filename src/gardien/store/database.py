@@ -37,11 +37,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL with synchronous=NORMAL: a commit survives a killed process (what resuming needs)
     # without an fsync per journal write; only an OS crash may lose the last commits, and
     # every journaled step is idempotent, so a lost journal entry means a batch re-run.
+    # pysqlite runs DDL outside any transaction: a process killed while migrating would leave
+    # tables without their recorded revision. Take over BEGIN so migrations are atomic too.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    conn.exec_driver_sql(
+        "BEGIN IMMEDIATE"
+    )  # also takes the write lock at once: no upgrade deadlock
 
 
 def open_store(url: str | None = None) -> Engine:
@@ -51,6 +60,7 @@ def open_store(url: str | None = None) -> Engine:
         engine = sa.create_engine(resolved, future=True)
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)
+            sa.event.listen(engine, "begin", _sqlite_begin)
             path = engine.url.database
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
