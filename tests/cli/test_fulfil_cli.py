@@ -113,9 +113,29 @@ def test_nobody_found_completes_with_a_no_data_letter(env: dict[str, str]) -> No
 
 def test_erasure_of_a_prospect_erases_everything(env: dict[str, str]) -> None:
     [(email,)] = query(env, "SELECT email FROM prospect ORDER BY id LIMIT 1")
+    code, _ = invoke(
+        env,
+        "consent",
+        "record",
+        "--identity",
+        f"email={email}",
+        "--activity",
+        "prospecting",
+        "--kind",
+        "objection-prospecting",
+    )
+    assert code == 0
     [done] = run(env, verified(env, "erasure", f"email={email}"))
     assert done["state"] == "completed"
     assert query(env, f"SELECT count(*) FROM prospect WHERE email = '{email}'") == [(0,)]
+    # The ledger keeps its proof as digests only once the person is erased.
+    store = sa.create_engine(env["GARDIEN_DATABASE_URL"])
+    with store.connect() as conn:
+        kept = conn.execute(
+            sa.text("SELECT count(*) FROM consent_event WHERE identifiers IS NOT NULL")
+        ).scalar_one()
+        proofs = conn.execute(sa.text("SELECT count(*) FROM consent_event")).scalar_one()
+    assert kept == 0 and proofs == 1
 
 
 def test_erasure_for_a_running_contract_keeps_it_with_the_reason(env: dict[str, str]) -> None:

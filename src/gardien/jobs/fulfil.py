@@ -45,6 +45,7 @@ from gardien.rights.locate import PersonLocation, locate
 from gardien.rights.package import access_package, portability_package
 from gardien.rights.rectification_job import rectify
 from gardien.rights.restriction_job import restrict
+from gardien.store import consent as consent_book
 from gardien.store import packages
 
 
@@ -141,6 +142,12 @@ class _Runner:
             key: data[key]
             for key in ("found", "erased", "kept", "complete", "tables", "recipients")
         }
+        if request.kind is RequestKind.ERASURE:
+            # The consent ledger keeps identifiers in clear to act on them; after an erasure
+            # only its digests remain, as proof of what the person asked (Art. 7(1), 17).
+            result["ledger_identifiers_erased"] = consent_book.erase_identifiers(
+                self.store, self.clock, _subject(self.registry, request), actor=self.actor
+            )
         summary = f"{data['erased']} row(s) erased, {data['kept']} kept with their legal ground"
         reasons = None
         if data["kept"]:
