@@ -208,3 +208,12 @@ def test_export_without_a_package_is_a_clear_error(env: dict[str, str], tmp_path
         env, "request", "export", "no-such-request", "-o", str(tmp_path / "x.zip")
     )
     assert code == 1 and "no-such-request" in output
+
+
+def test_packages_expire_with_the_next_retention_run(env: dict[str, str], tmp_path: Path) -> None:
+    [(email,)] = query(env, "SELECT email FROM client ORDER BY id LIMIT 1")
+    request_id = verified(env, "access", f"email={email}")
+    run(env, request_id)
+    assert invoke(env, "retention", "run", "--now", "2027-02-01")[0] == 0  # > 30 days later
+    code, output = invoke(env, "request", "export", request_id, "-o", str(tmp_path / "late.zip"))
+    assert code == 1 and "run it first" in output

@@ -22,6 +22,7 @@ from gardien.retention.executor import (
     plan_counts,
 )
 from gardien.retention.policy import RetentionPlan, TableAction, plan_retention
+from gardien.store import audit, packages
 from gardien.store import holds as hold_book
 from gardien.store import journal as run_journal
 
@@ -136,5 +137,9 @@ def run(
             for r in report.results
         ],
     }
+    # gardien's own copies follow retention too: response packages past their download window,
+    # connection data in the audit trail older than six months (R-RET-07).
+    summary["packages_purged"] = packages.purge_expired(store, clock)
+    summary["connection_data_purged"] = audit.purge_connection_data(store, clock)
     journal.close(clock, actor, summary)
     return RunOutcome(report, resumed)
