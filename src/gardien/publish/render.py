@@ -50,7 +50,10 @@ def linkify(value: str) -> Markup:
         href = text if match.group("url") else f"mailto:{text}"
         return f'<a href="{href}">{text}</a>'
 
-    return Markup(_LINK.sub(link, str(escape(value))))
+    escaped = str(escape(value))
+    if "@" not in escaped and "://" not in escaped and "www." not in escaped:
+        return Markup(escaped)  # most texts hold no address: skip the regular expression
+    return Markup(_LINK.sub(link, escaped))
 
 
 def _environment(autoescape: bool) -> Environment:

@@ -12,12 +12,13 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from gardien.publish.document import Section
 from gardien.publish.render import linkify
 from gardien.rights.access_letter import AccessLetter
 
@@ -46,6 +47,14 @@ def _css(package: str, name: str) -> Markup:
     return Markup(resources.files(package).joinpath(f"templates/{name}").read_text("utf-8"))
 
 
+@lru_cache(maxsize=1024)
+def _section_html(section: Section, number: int) -> Markup:
+    """One section of a letter. Most sections depend only on the registry and the activities
+    concerned, so a batch of requests renders each of them once, not once per person."""
+    template = _environment().get_template("access_section.html.j2")
+    return Markup(template.render(section=section, number=number))
+
+
 def letter_html(letter: AccessLetter, created: dt.date) -> str:
     """The letter as one self-contained HTML page; ``created`` dates the document's metadata."""
     text = (
@@ -53,6 +62,7 @@ def letter_html(letter: AccessLetter, created: dt.date) -> str:
         .get_template("access_letter.html.j2")
         .render(
             doc=letter,
+            sections_html=[_section_html(s, n) for n, s in enumerate(letter.sections, start=1)],
             css=_css("gardien.publish", "notice.css"),
             letter_css=_css("gardien.rights", "access_letter.css"),
             created=created.isoformat(),

@@ -30,22 +30,23 @@ def append(conn: Connection, clock: Clock, event: NewEvent) -> AuditEvent:
     seq, prev = (head.seq + 1, head.hash) if head else (1, GENESIS)
     sealed = seal(event, seq=seq, at=clock.now(), prev_hash=prev)
     conn.execute(
-        audit_event.insert().values(
-            seq=sealed.seq,
-            at=sealed.at,
-            actor=sealed.actor,
-            action=sealed.action,
-            target=sealed.target,
-            details=json.dumps(
+        audit_event.insert(),  # parameters, not .values(): compiled once, cached
+        {
+            "seq": sealed.seq,
+            "at": sealed.at,
+            "actor": sealed.actor,
+            "action": sealed.action,
+            "target": sealed.target,
+            "details": json.dumps(
                 dict(sealed.details), sort_keys=True, ensure_ascii=False, default=str
             ),
-            connection=json.dumps(dict(sealed.connection), sort_keys=True)
+            "connection": json.dumps(dict(sealed.connection), sort_keys=True)
             if sealed.connection
             else None,
-            connection_digest=sealed.connection_digest,
-            prev_hash=sealed.prev_hash,
-            hash=sealed.hash,
-        )
+            "connection_digest": sealed.connection_digest,
+            "prev_hash": sealed.prev_hash,
+            "hash": sealed.hash,
+        },
     )
     return sealed
 

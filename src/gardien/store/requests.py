@@ -163,17 +163,18 @@ def _write_entries(
 ) -> None:
     for position, entry in enumerate(request.timeline[start:], start=start):
         conn.execute(
-            request_transition.insert().values(
-                request_id=request.id,
-                position=position,
-                at=entry.at,
-                actor=entry.actor,
-                action=entry.action.value,
-                from_state=entry.from_state.value if entry.from_state else None,
-                to_state=entry.to_state.value,
-                reason=entry.reason,
-                details=_json(dict(entry.details)),
-            )
+            request_transition.insert(),
+            {
+                "request_id": request.id,
+                "position": position,
+                "at": entry.at,
+                "actor": entry.actor,
+                "action": entry.action.value,
+                "from_state": entry.from_state.value if entry.from_state else None,
+                "to_state": entry.to_state.value,
+                "reason": entry.reason,
+                "details": _json(dict(entry.details)),
+            },
         )
         audit.append(
             conn,
@@ -214,15 +215,15 @@ def load(conn: Connection, request_id: str, *, lock: bool = False) -> RightsRequ
     return _request(row, (_entry(e) for e in entries))
 
 
+_UPDATE_REQUEST = rights_request.update().where(rights_request.c.id == sa.bindparam("request_key"))
+
+
 def save(conn: Connection, clock: Clock, before: RightsRequest, after: RightsRequest) -> None:
     """Write ``after`` over ``before``: its row, its new timeline entries and their audit events."""
     if after.id != before.id or after.timeline[: len(before.timeline)] != before.timeline:
         raise ValueError("a request's timeline only grows")
-    conn.execute(
-        rights_request.update()
-        .where(rights_request.c.id == after.id)
-        .values(**_values(after, clock.now()))
-    )
+    # Parameters rather than .values(): the statement compiles once and is cached.
+    conn.execute(_UPDATE_REQUEST, {**_values(after, clock.now()), "request_key": after.id})
     _write_entries(conn, clock, after, len(before.timeline))
 
 
