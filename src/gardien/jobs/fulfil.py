@@ -60,6 +60,7 @@ class Fulfilment:
 
 
 Progress = Callable[[Fulfilment], None]
+COMPLETION_BATCH = 200  # completions written together; a crash leaves at most these in progress
 
 
 def _subject(registry: Registry, request: RightsRequest) -> Subject:
@@ -85,6 +86,7 @@ class _Runner:
     ) -> None:
         self.registry, self.store, self.clock = registry, store, clock
         self.connectors, self.actor, self.lang, self.pdf = connectors, actor, lang, pdf
+        self.pending: list[request_jobs.Completion] = []
 
     def reference(self, request: RightsRequest) -> RequestReference:
         return RequestReference(request.id, request.received_at, self.clock.now().date())
@@ -96,19 +98,19 @@ class _Runner:
         summary: str,
         reasons: str | None = None,
     ) -> Fulfilment:
+        """Queue the request's completion; ``flush`` writes a batch of them in one transaction."""
         outcome: Literal["completed", "partially_refused"] = (
             "partially_refused" if reasons else "completed"
         )
-        done = request_jobs.complete(
-            self.store,
-            self.clock,
-            request.id,
-            actor=self.actor,
-            result=result,
-            outcome=outcome,
-            reasons=reasons,
-        )
-        return Fulfilment(request.id, request.kind.value, done.state.value, summary, result)
+        self.pending.append(request_jobs.Completion(request.id, result, outcome, reasons))
+        if len(self.pending) >= COMPLETION_BATCH:
+            self.flush()
+        return Fulfilment(request.id, request.kind.value, outcome, summary, result)
+
+    def flush(self) -> None:
+        if self.pending:
+            request_jobs.complete_many(self.store, self.clock, self.pending, actor=self.actor)
+            self.pending = []
 
     def package(self, request: RightsRequest, location: PersonLocation) -> Fulfilment:
         reference = self.reference(request)
@@ -269,22 +271,13 @@ def run_requests(
     connectors = connectors or connectors_for(registry)
     require_systems(registry, connectors)
     runner = _Runner(registry, store, clock, connectors, actor=actor, lang=lang, pdf=pdf)
-    started: list[RightsRequest] = []
     results: list[Fulfilment] = []
-    for request_id in request_ids:
-        try:
-            started.append(request_jobs.start(store, clock, request_id, actor=actor))
-        except GardienError as exc:
-            request = _safe_show(store, request_id)
-            results.append(
-                Fulfilment(
-                    request_id,
-                    request.kind.value if request else "?",
-                    request.state.value if request else "?",
-                    "not run",
-                    error=str(exc),
-                )
-            )
+    started, refused = request_jobs.start_many(store, clock, request_ids, actor=actor)
+    for request_id, exc in refused.items():
+        request = _safe_show(store, request_id)
+        kind = request.kind.value if request else "?"
+        state = request.state.value if request else "?"
+        results.append(Fulfilment(request_id, kind, state, "not run", error=str(exc)))
     locations = (
         locate(registry, [(r.id, dict(r.identity)) for r in started], connectors) if started else {}
     )
@@ -304,6 +297,7 @@ def run_requests(
             )
         if progress:
             progress(results[-1])
+    runner.flush()
     return results
 
 

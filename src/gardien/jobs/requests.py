@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -347,6 +347,65 @@ def complete(
             reasons=reasons,
         ),
     )
+
+
+def start_many(
+    engine: Engine, clock: Clock, request_ids: Sequence[str], *, actor: str
+) -> tuple[list[RightsRequest], dict[str, GardienError]]:
+    """``start`` for a batch, in one transaction: the started requests, and why others are not."""
+    now = clock.now()
+    started: list[RightsRequest] = []
+    refused: dict[str, GardienError] = {}
+    with engine.begin() as conn:
+        loaded = book.load_many(conn, list(request_ids), lock=True)
+        changes = []
+        for request_id in request_ids:
+            before = loaded.get(request_id)
+            if before is None:
+                refused[request_id] = book.RequestNotFound(request_id)
+                continue
+            try:
+                after = wf.start(before, now=now, actor=actor)
+            except GardienError as exc:
+                refused[request_id] = exc
+                continue
+            changes.append((before, after))
+            started.append(after)
+        book.save_many(conn, clock, changes)
+    return started, refused
+
+
+@dataclass(frozen=True)
+class Completion:
+    request_id: str
+    result: Mapping[str, Any]
+    outcome: Outcome = "completed"
+    reasons: str | None = None
+
+
+def complete_many(
+    engine: Engine, clock: Clock, completions: Sequence[Completion], *, actor: str
+) -> list[RightsRequest]:
+    """``complete`` for a batch of requests, in one transaction."""
+    now = clock.now()
+    with engine.begin() as conn:
+        loaded = book.load_many(conn, [c.request_id for c in completions], lock=True)
+        changes = []
+        for item in completions:
+            if item.request_id not in loaded:
+                raise book.RequestNotFound(item.request_id)
+            try:
+                stored = json.loads(json.dumps(dict(item.result), allow_nan=False))
+            except (TypeError, ValueError) as exc:
+                raise UsageError(f"a request's result must be JSON-serialisable: {exc}") from exc
+            before = loaded[item.request_id]
+            after = wf.complete(
+                before, now=now, actor=actor, result=stored,
+                partially_refused=item.outcome == "partially_refused", reasons=item.reasons,
+            )  # fmt: skip
+            changes.append((before, after))
+        book.save_many(conn, clock, changes)
+    return [after for _, after in changes]
 
 
 # --- reading ------------------------------------------------------------------------------

@@ -29,26 +29,46 @@ def append(conn: Connection, clock: Clock, event: NewEvent) -> AuditEvent:
     ).first()
     seq, prev = (head.seq + 1, head.hash) if head else (1, GENESIS)
     sealed = seal(event, seq=seq, at=clock.now(), prev_hash=prev)
-    conn.execute(
-        audit_event.insert(),  # parameters, not .values(): compiled once, cached
-        {
-            "seq": sealed.seq,
-            "at": sealed.at,
-            "actor": sealed.actor,
-            "action": sealed.action,
-            "target": sealed.target,
-            "details": json.dumps(
-                dict(sealed.details), sort_keys=True, ensure_ascii=False, default=str
-            ),
-            "connection": json.dumps(dict(sealed.connection), sort_keys=True)
-            if sealed.connection
-            else None,
-            "connection_digest": sealed.connection_digest,
-            "prev_hash": sealed.prev_hash,
-            "hash": sealed.hash,
-        },
-    )
+    conn.execute(audit_event.insert(), _row(sealed))  # parameters: compiled once, cached
     return sealed
+
+
+def append_many(conn: Connection, clock: Clock, events: list[NewEvent]) -> list[AuditEvent]:
+    """Seal and append several events in order, reading the head of the chain once."""
+    if not events:
+        return []
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_ID)))
+    head = conn.execute(
+        sa.select(audit_event.c.seq, audit_event.c.hash).order_by(audit_event.c.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (head.seq + 1, head.hash) if head else (1, GENESIS)
+    sealed: list[AuditEvent] = []
+    for event in events:
+        item = seal(event, seq=seq, at=clock.now(), prev_hash=prev)
+        sealed.append(item)
+        seq, prev = seq + 1, item.hash
+    conn.execute(audit_event.insert(), [_row(item) for item in sealed])
+    return sealed
+
+
+def _row(sealed: AuditEvent) -> dict[str, Any]:
+    return {
+        "seq": sealed.seq,
+        "at": sealed.at,
+        "actor": sealed.actor,
+        "action": sealed.action,
+        "target": sealed.target,
+        "details": json.dumps(
+            dict(sealed.details), sort_keys=True, ensure_ascii=False, default=str
+        ),
+        "connection": json.dumps(dict(sealed.connection), sort_keys=True)
+        if sealed.connection
+        else None,
+        "connection_digest": sealed.connection_digest,
+        "prev_hash": sealed.prev_hash,
+        "hash": sealed.hash,
+    }
 
 
 def record(engine: Engine, clock: Clock, event: NewEvent) -> AuditEvent:
