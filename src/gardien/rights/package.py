@@ -44,7 +44,7 @@ def deterministic_zip(entries: Mapping[str, bytes], at: dt.datetime) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # Unix, whatever the platform writing it
             info.external_attr = 0o100644 << 16
-            archive.writestr(info, entries[name], compresslevel=9)
+            archive.writestr(info, entries[name], compresslevel=6)
     return buffer.getvalue()
 
 

@@ -48,14 +48,15 @@ def save(
     )
     conn.execute(request_package.delete().where(request_package.c.request_id == request_id))
     conn.execute(
-        request_package.insert().values(
-            request_id=request_id,
-            kind=kind,
-            created_at=package.created_at,
-            expires_at=package.expires_at,
-            sha256=package.sha256,
-            content=content,
-        )
+        request_package.insert(),
+        {
+            "request_id": request_id,
+            "kind": kind,
+            "created_at": package.created_at,
+            "expires_at": package.expires_at,
+            "sha256": package.sha256,
+            "content": content,
+        },
     )
     return package
 
