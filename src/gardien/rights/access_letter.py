@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from gardien.publish.document import (
     Block,
@@ -62,6 +63,64 @@ def concerned_subjects(registry: Registry, location: PersonLocation) -> list[str
     return [sid for sid in registry.subjects if sid in found]
 
 
+class _NoticeSections:
+    """The notice's sections for one set of activities, each built once and then reused.
+
+    A batch of a thousand access requests concerns a handful of activity sets: the sections
+    that depend only on the registry are built once per set, not once per person.
+    """
+
+    def __init__(self, writer: _NoticeWriter) -> None:
+        self._writer = writer
+        self._built: dict[str, Section] = {}
+
+    def _section(self, name: str) -> Section:
+        if name not in self._built:
+            self._built[name] = getattr(self._writer, name)()
+        return self._built[name]
+
+    def recipients(self) -> Section:
+        return self._section("recipients")
+
+    def transfers(self) -> Section:
+        return self._section("transfers")
+
+    def automated(self) -> Section:
+        return self._section("automated")
+
+    def rights(self) -> Section:
+        return self._section("rights")
+
+    def exercise(self) -> Section:
+        return self._section("exercise")
+
+    def complaint(self) -> Section:
+        return self._section("complaint")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._writer, name)  # anything else the letter asks of the notice
+
+
+_SECTIONS: dict[tuple[int, str, tuple[str, ...]], tuple[Registry, _NoticeSections]] = {}
+
+
+def _notice_sections(
+    registry: Registry, lang: str, activities: tuple[str, ...], wording: Wording
+) -> _NoticeSections:
+    key = (id(registry), lang, activities)
+    cached = _SECTIONS.get(key)
+    if cached is not None and cached[0] is registry:  # the id of a living object, not a reused one
+        return cached[1]
+    narrowed = registry.model_copy(
+        update={"activities": {a: registry.activities[a] for a in activities}}
+    )
+    sections = _NoticeSections(_NoticeWriter(narrowed, wording))
+    if len(_SECTIONS) > 256:
+        _SECTIONS.clear()
+    _SECTIONS[key] = (registry, sections)
+    return sections
+
+
 class _LetterWriter:
     def __init__(
         self,
@@ -83,10 +142,7 @@ class _LetterWriter:
         self.activities = concerned_activities(registry, location)
         self.subjects = concerned_subjects(registry, location)
         # The notice's sections, on the registry narrowed to what concerns this person.
-        narrowed = registry.model_copy(
-            update={"activities": {a: registry.activities[a] for a in self.activities}}
-        )
-        self.notice = _NoticeWriter(narrowed, self.w)
+        self.notice = _notice_sections(registry, lang, tuple(self.activities), self.w)
 
     def say(self, key: str, **values: str) -> str:
         return self.words[key].format(colon=self.w.colon, **values)
