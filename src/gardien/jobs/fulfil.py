@@ -20,6 +20,7 @@ reported and left as it is; the others go on.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -87,6 +88,7 @@ class _Runner:
         self.registry, self.store, self.clock = registry, store, clock
         self.connectors, self.actor, self.lang, self.pdf = connectors, actor, lang, pdf
         self.pending: list[request_jobs.Completion] = []
+        self.pending_packages: list[tuple[str, str, bytes]] = []
 
     def reference(self, request: RightsRequest) -> RequestReference:
         return RequestReference(request.id, request.received_at, self.clock.now().date())
@@ -108,6 +110,10 @@ class _Runner:
         return Fulfilment(request.id, request.kind.value, outcome, summary, result)
 
     def flush(self) -> None:
+        if self.pending_packages:
+            with self.store.begin() as conn:
+                packages.save_many(conn, self.clock, self.pending_packages)
+            self.pending_packages = []
         if self.pending:
             request_jobs.complete_many(self.store, self.clock, self.pending, actor=self.actor)
             self.pending = []
@@ -118,11 +124,11 @@ class _Runner:
             content = portability_package(self.registry, location, reference, self.lang)
         else:
             content = access_package(self.registry, location, reference, self.lang, pdf=self.pdf)
-        with self.store.begin() as conn:
-            stored = packages.save(conn, self.clock, request.id, request.kind.value, content)
+        # Saved with the request's completion, in the same batch (see ``flush``).
+        self.pending_packages.append((request.id, request.kind.value, content))
         result = {
             **_located_summary(location),
-            "package": {"sha256": stored.sha256, "bytes": len(content)},
+            "package": {"sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content)},
         }
         found = "data found" if location.found else "no data held"
         return self.complete(

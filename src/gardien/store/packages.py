@@ -61,6 +61,30 @@ def save(
     return package
 
 
+def save_many(conn: Connection, clock: Clock, items: list[tuple[str, str, bytes]]) -> None:
+    """``save`` for a batch of ``(request_id, kind, content)``: two statements in all."""
+    if not items:
+        return
+    now = clock.now()
+    expires = PACKAGE_RETENTION.add_to(now)
+    ids = [request_id for request_id, _, _ in items]
+    conn.execute(request_package.delete().where(request_package.c.request_id.in_(ids)))
+    conn.execute(
+        request_package.insert(),
+        [
+            {
+                "request_id": request_id,
+                "kind": kind,
+                "created_at": now,
+                "expires_at": expires,
+                "sha256": hashlib.sha256(content).hexdigest(),
+                "content": content,
+            }
+            for request_id, kind, content in items
+        ],
+    )
+
+
 def export(engine: Engine, clock: Clock, request_id: str, *, actor: str) -> StoredPackage:
     """Read a package for sending to the person; the read is audited (who, when, which)."""
     with engine.begin() as conn:
