@@ -34,33 +34,6 @@ class StoredPackage:
     content: bytes
 
 
-def save(
-    conn: Connection, clock: Clock, request_id: str, kind: str, content: bytes
-) -> StoredPackage:
-    now = clock.now()
-    package = StoredPackage(
-        request_id,
-        kind,
-        now,
-        PACKAGE_RETENTION.add_to(now),
-        hashlib.sha256(content).hexdigest(),
-        content,
-    )
-    conn.execute(request_package.delete().where(request_package.c.request_id == request_id))
-    conn.execute(
-        request_package.insert(),
-        {
-            "request_id": request_id,
-            "kind": kind,
-            "created_at": package.created_at,
-            "expires_at": package.expires_at,
-            "sha256": package.sha256,
-            "content": content,
-        },
-    )
-    return package
-
-
 def save_many(conn: Connection, clock: Clock, items: list[tuple[str, str, bytes]]) -> None:
     """``save`` for a batch of ``(request_id, kind, content)``: two statements in all."""
     if not items:
