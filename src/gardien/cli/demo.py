@@ -191,7 +191,7 @@ def _rights(registry: Registry, store: sa.Engine, clock: FixedClock) -> None:
         )
     out.print(table)
     out.print(
-        f"the access package of {client}: gardien request export {ids[0]} -o access.zip --store sqlite:///demo/gardien.db"
+        f"the access package of {client}: .venv/bin/gardien request export {ids[0]} -o access.zip --store sqlite:///demo/gardien.db"
     )
 
 
