@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import email
 import email.policy
+import io
 import json
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ from typer.testing import CliRunner
 
 from gardien.cli.app import app
 from gardien.requests.kinds import RequestKind
+from tests.scenarios import ima
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "ima-protect.yaml"
 NOW = "2026-03-05T09:30"
@@ -289,6 +292,8 @@ def test_post_mortem_directive_and_declared_death(env: dict[str, str]) -> None:
         "post-mortem-directive",
         "--directive",
         "erase everything",
+        "--directive-action",
+        "erase",
         "--trusted-party",
         "Paul Martin",
         "--no-code",
@@ -312,3 +317,105 @@ def test_help_documents_the_json(env: dict[str, str]) -> None:
     for command in ("submit", "show", "list"):
         code, stdout, _ = invoke(env, command, "--help")
         assert code == 0 and "--json" in stdout and "prints" in stdout
+
+
+# --- post-mortem directives carried out (Loi 78-17 art. 85) ---------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
+def systems(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
+    """The ima-protect systems, with one person per subject category and their near twins."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'systems.db'}"
+    else:
+        url = str(request.getfixturevalue(f"{request.param.replace('postgresql', 'postgres')}_url"))
+    env = ima.env_for(tmp_path, url)
+    ima.populate(env)
+    return env
+
+
+def test_a_directive_before_a_declared_death_is_not_run(systems: dict[str, str]) -> None:
+    request_id = ima.submit_directive(systems, ima.PROSPECT.identity, "erase")
+    outcome = ima.run(systems, request_id, expect=1)
+    assert outcome["state"] == "verified" and "death is declared" in str(outcome["error"])
+    assert "Loi 78-17 art. 85" in str(outcome["error"])
+    assert ima.query(systems, "SELECT count(*) FROM prospect WHERE id = 1") == [(1,)]
+
+
+def test_a_directive_to_erase_erases_what_no_law_keeps(systems: dict[str, str]) -> None:
+    prospect = ima.submit_directive(systems, ima.PROSPECT.identity, "erase")
+    former = ima.submit_directive(systems, ima.FORMER_CLIENT.identity, "erase")
+    for request_id in (prospect, former):
+        ima.declare_death(systems, request_id)
+    done = ima.run(systems, prospect)
+    assert done["state"] == "completed" and done["result"]["erased"] == 1
+    assert done["result"]["directive"] == {
+        "action": "erase",
+        "law_term": "effacement",
+        "article": "Loi n° 78-17 art. 85",
+        "died_on": ima.DIED_ON,
+    }
+    assert ima.query(systems, "SELECT id FROM prospect ORDER BY id") == [(2,)]  # the twin stays
+    # The former client's contract is kept as proof until the archive phase ends (Art. 17(3)(e)).
+    kept = ima.run(systems, former)
+    assert kept["state"] == "partially_refused" and kept["result"]["erased"] == 0
+    shown = ima.show(systems, former)
+    assert shown["state"] == "partially_refused"
+    reason = shown["timeline"][-1]["reason"]
+    assert "GDPR Art. 17(3)(e)" in reason and "2030-06-30" in reason
+    assert ima.query(systems, "SELECT count(*) FROM client_gardien_archive") == [(1,)]
+
+
+def test_a_directive_to_communicate_sends_the_package_to_the_trusted_party(
+    systems: dict[str, str], tmp_path: Path
+) -> None:
+    request_id = ima.submit_directive(
+        systems, ima.CLIENT.identity, "communicate", "--trusted-party", "Théo Martin-Lefèvre"
+    )
+    ima.declare_death(systems, request_id)
+    done = ima.run(systems, request_id)
+    assert done["state"] == "completed"
+    assert done["result"]["directive"]["addressed_to"] == "trusted_third_party"
+    assert "Théo" not in json.dumps(done["result"])  # the result holds counts, not names
+    archive = zipfile.ZipFile(io.BytesIO(ima.export(systems, request_id, tmp_path / "p.zip")))
+    letter = archive.read("letter.html").decode("utf-8")
+    assert "Théo Martin-Lefèvre" in letter and "directive post-mortem" in letter
+    assert "15 novembre 2026" in letter  # the date of death, in the registry's language
+    client = archive.read("data/crm.client.json").decode("utf-8")
+    assert ima.CLIENT.marker in client and ima.CLIENT.twin_marker not in client
+    assert sorted(n for n in archive.namelist() if n.startswith("data/")) == [
+        f"data/crm.{t}.{ext}" for t in ("alarm_event", "client", "site") for ext in ("csv", "json")
+    ]
+    # Nothing was erased: communicating is not erasing.
+    assert ima.query(systems, "SELECT count(*) FROM client") == [(3,)]
+
+
+def test_a_directive_to_keep_changes_nothing(systems: dict[str, str]) -> None:
+    request_id = ima.submit_directive(systems, ima.OTHER_CONTACT.identity, "keep")
+    ima.declare_death(systems, request_id)
+    done = ima.run(systems, request_id)
+    assert done["state"] == "completed" and done["result"]["changed"] == 0
+    assert "retention rules still apply" in str(done["summary"])
+    assert ima.query(systems, "SELECT id, last_name FROM other_contact ORDER BY id") == [
+        (1, ima.OTHER_CONTACT.marker),
+        (2, ima.OTHER_CONTACT.twin_marker),
+    ]
+    code, stdout, _ = invoke(systems, "show", request_id)
+    assert code == 0 and "carry out   keep (conservation, Loi 78-17 art. 85)" in stdout
+
+
+def test_submit_needs_the_directive_action(env: dict[str, str]) -> None:
+    base = ("--kind", "post_mortem_directive", "--directive", "tout effacer", "--no-code")
+    code, _, stderr = invoke(env, "submit", "--identity", IDENTITY, *base)
+    assert code == 2 and "--directive-action keep|erase|communicate" in stderr
+    code, _, stderr = invoke(
+        env, "submit", "--identity", IDENTITY, *base, "--directive-action", "archive"
+    )
+    assert code == 2 and "unknown directive action 'archive'" in stderr
+    code, _, stderr = invoke(
+        env, "submit", "--identity", IDENTITY, *base, "--directive-action", "communicate"
+    )
+    assert code == 2 and "--trusted-party" in stderr
+    data = submit(env, *base, "--directive-action", "Erase")
+    code, stdout, _ = invoke(env, "show", data["id"], "--json")
+    assert json.loads(stdout)["details"]["directive_action"] == "erase"

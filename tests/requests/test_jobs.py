@@ -17,6 +17,7 @@ from gardien.jobs import requests as jobs
 from gardien.notify import Message, NotificationError
 from gardien.notify.outbox import OutboxNotifier
 from gardien.registry.loader import load_registry
+from gardien.requests.directive import DirectiveAction
 from gardien.requests.kinds import RequestKind
 from gardien.requests.model import RequestDetails
 from gardien.requests.states import IllegalTransition, RequestState, UnverifiedIdentity
@@ -174,7 +175,11 @@ def test_directive_and_declared_death(store: Engine) -> None:
     rid = submit(
         store,
         RequestKind.POST_MORTEM_DIRECTIVE,
-        details=RequestDetails(directive="erase all", trusted_third_party="P. Martin"),
+        details=RequestDetails(
+            directive="erase all",
+            trusted_third_party="P. Martin",
+            directive_action=DirectiveAction.ERASE,
+        ),
     )
     later = FixedClock(T0 + timedelta(days=400))
     declared = jobs.declare_death(store, later, rid, actor="dpo", died_on=date(2027, 3, 1))

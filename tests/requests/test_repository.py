@@ -14,6 +14,7 @@ from gardien.audit.chain import digest
 from gardien.clock import FixedClock
 from gardien.consent.keys import key_from_environment
 from gardien.requests import workflow as wf
+from gardien.requests.directive import DirectiveAction
 from gardien.requests.kinds import RequestKind
 from gardien.requests.model import RequestDetails, RightsRequest
 from gardien.requests.states import RequestState
@@ -139,7 +140,11 @@ def test_list_filters_and_sorts_by_deadline_in_force(store: Engine) -> None:
     book.create(
         store,
         clock,
-        new("will", RequestKind.POST_MORTEM_DIRECTIVE, details=RequestDetails(directive="erase")),
+        new(
+            "will",
+            RequestKind.POST_MORTEM_DIRECTIVE,
+            details=RequestDetails(directive="erase", directive_action=DirectiveAction.ERASE),
+        ),
     )
     apply(store, "soon", lambda r: wf.extend(r, now=T0, actor="dpo", reason="complex"))
     apply(store, "fresh", lambda r: wf.cancel(r, now=T0, actor="dpo", reason="duplicate"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from gardien.identity import MalformedIdentifier
 from gardien.law.deadlines import UnknownCountryError, request_deadline
 from gardien.requests import workflow as wf
+from gardien.requests.directive import DirectiveAction, UnknownDirectiveAction
 from gardien.requests.kinds import RequestKind, UnknownRequestKind
 from gardien.requests.model import RequestDetails, RightsRequest
 from gardien.requests.states import Action, IllegalTransition, RequestState, UnverifiedIdentity
@@ -256,7 +258,11 @@ def test_extension_is_reasoned_once_and_within_the_first_month() -> None:
 def directive() -> RightsRequest:
     return submitted(
         RequestKind.POST_MORTEM_DIRECTIVE,
-        details=RequestDetails(directive="erase everything", trusted_third_party="Paul Martin"),
+        details=RequestDetails(
+            directive="erase everything",
+            trusted_third_party="Paul Martin",
+            directive_action=DirectiveAction.ERASE,
+        ),
     )
 
 
@@ -269,6 +275,48 @@ def test_a_directive_is_recorded_without_a_deadline_and_waits_for_a_death() -> N
         submitted(RequestKind.POST_MORTEM_DIRECTIVE)
     with pytest.raises(wf.InvalidRequest, match="post-mortem"):
         submitted(RequestKind.ACCESS, details=RequestDetails(trusted_third_party="Paul"))
+
+
+def test_a_directive_records_one_of_the_three_actions_of_article_85() -> None:
+    words = RequestDetails(directive="que tout soit effacé", trusted_third_party="Paul")
+    with pytest.raises(wf.InvalidRequest, match="--directive-action keep\\|erase\\|communicate"):
+        submitted(RequestKind.POST_MORTEM_DIRECTIVE, details=words)
+    erase = submitted(
+        RequestKind.POST_MORTEM_DIRECTIVE,
+        details=replace(words, directive_action=DirectiveAction.ERASE),
+    )
+    assert erase.details.directive_action is DirectiveAction.ERASE
+    assert erase.details.directive == "que tout soit effacé"  # the person's words, kept
+    keep = submitted(
+        RequestKind.POST_MORTEM_DIRECTIVE,
+        details=RequestDetails(directive="keep", directive_action=DirectiveAction.KEEP),
+    )
+    assert keep.details.trusted_third_party is None
+    # Communicating the data needs someone to communicate it to.
+    with pytest.raises(wf.InvalidRequest, match="--trusted-party"):
+        submitted(
+            RequestKind.POST_MORTEM_DIRECTIVE,
+            details=RequestDetails(
+                directive="send it to my son", directive_action=DirectiveAction.COMMUNICATE
+            ),
+        )
+    with pytest.raises(wf.InvalidRequest, match="only belong to a post-mortem directive"):
+        submitted(
+            RequestKind.ERASURE, details=RequestDetails(directive_action=DirectiveAction.ERASE)
+        )
+
+
+def test_directive_actions_are_parsed_and_round_trip_through_json() -> None:
+    assert DirectiveAction.parse(" Communicate ") is DirectiveAction.COMMUNICATE
+    assert DirectiveAction.ERASE.law_term == "effacement"
+    with pytest.raises(UnknownDirectiveAction, match="keep, erase, communicate"):
+        DirectiveAction.parse("archive")
+    details = RequestDetails(
+        directive="x", trusted_third_party="P", directive_action=DirectiveAction.COMMUNICATE
+    )
+    assert RequestDetails.from_json(details.as_json()) == details
+    # A directive stored before actions were recorded reads back without one.
+    assert RequestDetails.from_json({"directive": "x"}).directive_action is None
 
 
 def test_declared_death_makes_the_directive_actionable_and_starts_its_period() -> None:

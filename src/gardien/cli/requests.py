@@ -30,6 +30,7 @@ from gardien.identity import parse_identity
 from gardien.jobs import requests as jobs
 from gardien.notify import NotificationError, notifier_from_env
 from gardien.registry.loader import load_registry
+from gardien.requests.directive import DirectiveAction
 from gardien.requests.kinds import RequestKind
 from gardien.requests.model import RequestDetails, RightsRequest
 from gardien.requests.states import RequestState
@@ -125,11 +126,21 @@ def submit(
     ] = None,
     directive: Annotated[
         str | None,
-        typer.Option("--directive", help="Post-mortem directive: keep, erase or communicate…"),
+        typer.Option("--directive", help="Post-mortem directive: the person's words."),
     ] = None,
     trusted_party: Annotated[
         str | None,
         typer.Option("--trusted-party", help="Post-mortem directive: the designated third party."),
+    ] = None,
+    directive_action: Annotated[
+        str | None,
+        typer.Option(
+            "--directive-action",
+            help=(
+                "Post-mortem directive (required): keep, erase or communicate (to the trusted "
+                "party), carried out once the death is declared (Loi 78-17 art. 85)."
+            ),
+        ),
     ] = None,
     no_code: Annotated[
         bool, typer.Option("--no-code", help="Do not send a one-time code (attest instead).")
@@ -158,6 +169,7 @@ def submit(
         purpose=purpose,
         directive=directive,
         trusted_third_party=trusted_party,
+        directive_action=DirectiveAction.parse(directive_action) if directive_action else None,
     )
     request = jobs.submit(
         engine,
@@ -332,10 +344,13 @@ def _print_request(request: RightsRequest, now: datetime) -> None:
         lines.append(f"  to do       {verify_hint(request.id)}")
     if request.death:
         lines.append(f"  death       {request.death.died_on.isoformat()} (directive actionable)")
+    if request.details.directive_action:
+        action = request.details.directive_action
+        lines.append(f"  carry out   {action.value} ({action.law_term}, Loi 78-17 art. 85)")
     if request.text:
         lines.append(f"  text        {request.text}")
     for name, value in request.details.as_json().items():
-        if value:
+        if value and name != "directive_action":
             lines.append(f"  {name:<11} {value}")
     lines.append("  timeline")
     for entry in request.timeline:

@@ -323,10 +323,12 @@ def _fulfil(runner: _Runner, request: RightsRequest, location: PersonLocation) -
         return runner.rectification(request, location)
     if kind in (RequestKind.RESTRICTION, RequestKind.RESTRICTION_LIFT):
         return runner.restriction(request, location)
-    raise GardienError(
-        f"request {request.id}: a {kind.value} is recorded, not executed by gardien "
-        "(a post-mortem directive is carried out by the DPO once the death is declared)"
-    )
+    if kind is RequestKind.POST_MORTEM_DIRECTIVE:
+        # Imported here: fulfil_directive builds on this module's _Runner.
+        from gardien.jobs.fulfil_directive import fulfil_directive
+
+        return fulfil_directive(runner, request, location)
+    raise GardienError(f"request {request.id}: gardien does not execute a {kind.value}")
 
 
 def _safe_show(store: Engine, request_id: str) -> RightsRequest | None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from gardien.requests.directive import DirectiveAction
 from gardien.requests.kinds import RequestKind
 from gardien.requests.states import Action, RequestState
 
@@ -25,6 +26,8 @@ class RequestDetails:
     """Post-mortem directive (Loi 78-17 art. 85): keep, erase or communicate, in the person's words."""
     trusted_third_party: str | None = None
     """Post-mortem directive: who the person designated to have it carried out."""
+    directive_action: DirectiveAction | None = None
+    """Post-mortem directive: what gardien carries out once the death is declared."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -33,6 +36,7 @@ class RequestDetails:
             "purpose": self.purpose,
             "directive": self.directive,
             "trusted_third_party": self.trusted_third_party,
+            "directive_action": self.directive_action.value if self.directive_action else None,
         }
 
     @classmethod
@@ -43,6 +47,9 @@ class RequestDetails:
             purpose=data.get("purpose"),
             directive=data.get("directive"),
             trusted_third_party=data.get("trusted_third_party"),
+            directive_action=(
+                DirectiveAction(data["directive_action"]) if data.get("directive_action") else None
+            ),
         )
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from gardien.errors import UsageError
 from gardien.identity import normalise, normalise_all
 from gardien.law.deadlines import country_code, request_deadline
+from gardien.requests.directive import DirectiveAction
 from gardien.requests.kinds import RequestKind
 from gardien.requests.model import Death, Extension, RequestDetails, RightsRequest, TimelineEntry
 from gardien.requests.states import Action, IllegalTransition, RequestState, next_state
@@ -82,17 +83,32 @@ def check_details(kind: RequestKind, details: RequestDetails) -> RequestDetails:
             "a post-mortem directive states what to do with the data after death "
             "(keep, erase, communicate): --directive TEXT"
         )
-    if kind is not RequestKind.POST_MORTEM_DIRECTIVE and (directive or third):
+    action = details.directive_action
+    if kind is not RequestKind.POST_MORTEM_DIRECTIVE and (directive or third or action):
         raise InvalidRequest(
-            f"a directive and a trusted third party only belong to a post-mortem directive, "
-            f"not {kind.value}"
+            f"a directive, its action and a trusted third party only belong to a post-mortem "
+            f"directive, not {kind.value}"
         )
+    if kind is RequestKind.POST_MORTEM_DIRECTIVE:
+        # Art. 85 I names three actions; execution carries out the one recorded here, never
+        # an interpretation of the person's words.
+        if action is None:
+            raise InvalidRequest(
+                "a post-mortem directive records which of the three actions of Loi 78-17 art. 85 "
+                "it asks for: --directive-action keep|erase|communicate"
+            )
+        if action is DirectiveAction.COMMUNICATE and not third:
+            raise InvalidRequest(
+                "a directive to communicate the data names who receives it (Loi 78-17 art. 85 "
+                "I: the person designated by the deceased): --trusted-party NAME"
+            )
     return RequestDetails(
         fields=fields,
         activity=activity,
         purpose=purpose,
         directive=directive,
         trusted_third_party=third,
+        directive_action=action,
     )
 
 
