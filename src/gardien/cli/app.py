@@ -16,6 +16,7 @@ from gardien.cli import (
     publish,
     requests,
     retention,
+    serve,
     synthetic,
 )
 
@@ -41,6 +42,8 @@ app.add_typer(requests.app, name="request")
 app.add_typer(audit.app, name="audit")
 app.add_typer(audit.archive_app, name="archive")
 app.command("generate")(synthetic.generate)
+app.command("serve")(serve.serve)
+app.add_typer(serve.user_app, name="user")
 
 
 @app.command("version")

@@ -82,3 +82,4 @@ from gardien.store import schema_consent  # noqa: E402,F401,I001
 from gardien.store import schema_requests  # noqa: E402,F401
 from gardien.store import schema_rights  # noqa: E402,F401
 from gardien.store import schema_packages  # noqa: E402,F401
+from gardien.store import schema_accounts  # noqa: E402,F401

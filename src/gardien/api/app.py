@@ -1,0 +1,68 @@
+"""``create_app(settings)``: the API, its shared context and its error handlers.
+
+Nothing is built at import time: the factory opens the store (migrating it), loads the
+registry, derives the subject key once, and refuses unsafe settings outside ``dev``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from gardien import __version__
+from gardien.api import errors, routes_consent, routes_operations, routes_registry, routes_requests
+from gardien.api.auth import TokenCache
+from gardien.api.context import Context
+from gardien.api.models import ErrorOut
+from gardien.clock import Clock, SystemClock
+from gardien.registry.loader import load_registry
+from gardien.settings import Settings
+from gardien.store.database import open_store
+
+PREFIX = "/api/v1"
+
+# Every endpoint may answer these, in the one error shape.
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorOut, "description": text}
+    for status, text in (
+        (401, "No or unknown API token"),
+        (403, "The caller's role does not allow this"),
+        (422, "Invalid input"),
+    )
+}
+
+
+def build_context(settings: Settings, clock: Clock | None = None) -> Context:
+    settings.check()
+    key = settings.subject_key()
+    registry = load_registry(settings.registry_path())
+    engine = open_store(settings.database_url)
+    return Context(settings, engine, registry, key, clock or SystemClock())
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
+    ctx = build_context(settings, clock)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        ctx.close()
+
+    app = FastAPI(
+        title="gardien",
+        version=__version__,
+        description="Privacy commitments as running software: rights requests, consent, "
+        "retention, legal holds and the audit trail. See docs/api.md.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.gardien = ctx
+    app.state.tokens = TokenCache(settings.token_cache_seconds)
+    errors.install(app)
+    for module in (routes_registry, routes_requests, routes_consent, routes_operations):
+        app.include_router(module.router, prefix=PREFIX, responses=ERROR_RESPONSES)
+    return app

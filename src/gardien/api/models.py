@@ -1,0 +1,264 @@
+"""Request and response bodies of the API, per resource (they make the OpenAPI schema)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Identity = dict[str, str]
+IDENTITY_HELP = 'The person, by declared identifier kind: {"email": "jeanne@example.fr"}.'
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any] | list[Any] = Field(default_factory=dict)
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
+
+
+# --- requests ---------------------------------------------------------------------------------
+
+
+class RequestCreate(Body):
+    kind: str = Field(description="access, erasure, rectification, objection, …")
+    identity: Identity = Field(min_length=1, description=IDENTITY_HELP)
+    received_at: datetime | None = Field(
+        None, description="Default now; Art. 12(3) counts from it."
+    )
+    channel: Literal["email", "phone"] | None = None
+    text: str | None = Field(None, max_length=10_000)
+    fields: dict[str, str] = Field(default_factory=dict, description="Rectification: new values.")
+    activity: str | None = None
+    purpose: str | None = None
+    directive: str | None = None
+    trusted_party: str | None = None
+    directive_action: str | None = None
+    send_code: bool = Field(True, description="Send a one-time code to the person's channel.")
+
+
+class CodeDeliveryOut(BaseModel):
+    channel: str
+    to: str = Field(description="Masked destination.")
+    expires_at: datetime
+    where: str
+
+
+class RequestOut(BaseModel):
+    id: str
+    kind: str
+    article: str
+    state: str
+    identity: Identity
+    channel: str | None
+    received_at: datetime
+    country: str
+    due: date | None
+    extended_due: date | None
+    extended: bool
+    extension_reason: str | None
+    answer_by: date | None
+    overdue: bool
+    identity_wait_seconds: int | None
+    text: str | None
+    details: dict[str, Any]
+    death: dict[str, Any] | None
+    actionable: bool
+    result: dict[str, Any] | None
+    timeline: list[dict[str, Any]] | None = None
+
+
+class RequestCreated(BaseModel):
+    request: RequestOut
+    code: CodeDeliveryOut | None
+    code_error: str | None = Field(None, description="Why the code could not be sent, if so.")
+
+
+class Verify(Body):
+    code: str | None = Field(None, max_length=64)
+    attestation: str | None = Field(None, max_length=1000, description='"passport checked by …"')
+
+
+class Reason(Body):
+    reason: str = Field(min_length=1, max_length=5000)
+
+
+class RunOptions(Body):
+    lang: str | None = None
+    pdf: bool = Field(False, description="Render the access letter as PDF too (slower).")
+
+
+class FulfilmentOut(BaseModel):
+    request_id: str
+    kind: str
+    state: str
+    summary: str
+    result: dict[str, Any]
+    error: str | None
+
+
+# --- consent ----------------------------------------------------------------------------------
+
+
+class ConsentEvent(Body):
+    identity: Identity = Field(min_length=1, description=IDENTITY_HELP)
+    activity: str
+    kind: Literal["given", "withdrawn", "objection", "objection-prospecting", "objection-lifted"]
+    channel: str = "api"
+    proof: str | None = Field(None, max_length=5000)
+    request_id: str | None = None
+
+
+class Withdrawal(Body):
+    identity: Identity = Field(min_length=1, description=IDENTITY_HELP)
+    activity: str
+    channel: str = "api"
+    proof: str | None = Field(None, max_length=5000)
+    request_id: str | None = None
+
+
+class ConsentRecorded(BaseModel):
+    event: int
+    kind: str
+    activity: str
+    at: datetime
+    channel: str
+    notice_version: str | None
+    suppressed: bool
+
+
+class StatusQuery(Body):
+    identity: Identity = Field(min_length=1, description=IDENTITY_HELP)
+    activity: str
+    at: datetime | None = Field(None, description="Default now.")
+
+
+class StatusOut(BaseModel):
+    allowed: bool
+    reason: str
+    basis: str
+    activity: str
+    at: datetime
+
+
+class SubjectQuery(Body):
+    identity: Identity = Field(min_length=1, description=IDENTITY_HELP)
+    at: datetime | None = None
+
+
+class SuppressionOut(BaseModel):
+    suppressed: bool
+    since: datetime | None
+
+
+class SuppressionEntryOut(BaseModel):
+    kind: str
+    digest: str
+    since: datetime
+
+
+class RestrictionOut(BaseModel):
+    id: str
+    placed_at: datetime
+    reason: str | None
+    request_id: str | None
+
+
+class RestrictionCheckOut(BaseModel):
+    restricted: bool
+    restrictions: list[RestrictionOut]
+
+
+# --- retention, holds, audit, archive ---------------------------------------------------------
+
+
+class RetentionActionOut(BaseModel):
+    system: str
+    table: str
+    stage: str
+    action: str
+    rows: int
+    held: int
+
+
+class RetentionPlanOut(BaseModel):
+    now: datetime
+    actions: list[RetentionActionOut]
+    totals: dict[str, int]
+
+
+class RetentionRunStart(Body):
+    fresh: bool = Field(False, description="Abandon an unfinished run instead of resuming it.")
+
+
+class RetentionRunOut(RetentionPlanOut):
+    run: str
+    resumed: bool
+
+
+class RetentionRunRecord(BaseModel):
+    id: str
+    now: datetime
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    actor: str
+    error: str | None
+
+
+class HoldPlace(Body):
+    reason: str = Field(min_length=1, max_length=5000)
+    case: str | None = None
+    subject: Identity | None = Field(None, description='One identifier: {"phone": "+33…"}.')
+    system: str | None = None
+    table: str | None = None
+    keys: list[str] | None = Field(None, description="Primary keys of the rows to hold.")
+
+
+class HoldRelease(Body):
+    appeal_ends: date | None = Field(None, description="Keep protecting until this date.")
+
+
+class HoldOut(BaseModel):
+    id: str
+    covers: str
+    reason: str
+    case: str | None
+    placed_at: datetime
+    placed_by: str
+    released_at: datetime | None
+    appeal_ends: date | None
+
+
+class AuditEventOut(BaseModel):
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    details: dict[str, Any]
+    hash: str
+
+
+class AuditVerificationOut(BaseModel):
+    ok: bool
+    events: int
+    first_bad_seq: int | None
+    reason: str | None
+
+
+class ArchiveRead(Body):
+    system: str
+    table: str
+    reason: str = Field(min_length=1, max_length=5000, description="Why (audited, R-RET-08).")
+    where: dict[str, str] = Field(
+        min_length=1, max_length=1, description='{"email": "…"} or {"key": "42"}'
+    )

@@ -1,0 +1,73 @@
+"""Roles and the written permission matrix (docs/api.md shows the same table).
+
+Least privilege: an agent handles requests and consent but cannot refuse a request or extend
+its deadline (decisions of the DPO, Art. 12(3) and 12(5)); an auditor reads the trail, holds
+and retention but no personal data and no package; an admin runs retention and checks the
+trail. Reading the restricted archive (R-RET-08) is for the DPO only.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from gardien.errors import UsageError
+
+
+class Role(StrEnum):
+    DPO = "dpo"
+    AGENT = "agent"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+    @classmethod
+    def parse(cls, text: str) -> Role:
+        try:
+            return cls(text)
+        except ValueError:
+            raise UsageError(
+                f"role {text!r}: use one of {', '.join(r.value for r in cls)}"
+            ) from None
+
+
+class Permission(StrEnum):
+    REGISTRY_READ = "registry.read"
+    REQUESTS_CREATE = "requests.create"
+    REQUESTS_READ = "requests.read"
+    REQUESTS_VERIFY = "requests.verify"
+    REQUESTS_RUN = "requests.run"
+    REQUESTS_DECIDE = "requests.decide"  # extend, refuse
+    REQUESTS_EXPORT = "requests.export"
+    CONSENT_WRITE = "consent.write"
+    CONSENT_CHECK = "consent.check"  # status, suppression and restriction checks
+    RETENTION_READ = "retention.read"
+    RETENTION_RUN = "retention.run"
+    HOLDS_READ = "holds.read"
+    HOLDS_WRITE = "holds.write"
+    AUDIT_READ = "audit.read"
+    ARCHIVE_READ = "archive.read"
+
+
+_ALL = frozenset(Role)
+D, G, U, A = Role.DPO, Role.AGENT, Role.AUDITOR, Role.ADMIN
+
+MATRIX: dict[Permission, frozenset[Role]] = {
+    Permission.REGISTRY_READ: _ALL,
+    Permission.REQUESTS_CREATE: frozenset({D, G}),
+    Permission.REQUESTS_READ: frozenset({D, G, U}),
+    Permission.REQUESTS_VERIFY: frozenset({D, G}),
+    Permission.REQUESTS_RUN: frozenset({D, G}),
+    Permission.REQUESTS_DECIDE: frozenset({D}),
+    Permission.REQUESTS_EXPORT: frozenset({D, G}),
+    Permission.CONSENT_WRITE: frozenset({D, G}),
+    Permission.CONSENT_CHECK: _ALL,
+    Permission.RETENTION_READ: frozenset({D, U, A}),
+    Permission.RETENTION_RUN: frozenset({D, A}),
+    Permission.HOLDS_READ: frozenset({D, U, A}),
+    Permission.HOLDS_WRITE: frozenset({D}),
+    Permission.AUDIT_READ: frozenset({D, U, A}),
+    Permission.ARCHIVE_READ: frozenset({D}),
+}
+
+
+def allowed(role: Role, permission: Permission) -> bool:
+    return role in MATRIX[permission]

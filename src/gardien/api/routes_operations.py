@@ -1,0 +1,265 @@
+"""``/api/v1/retention``, ``/holds``, ``/audit``, ``/archive``: the DPO's and the auditor's
+operations (R-RET-05, R-RET-08, the audit trail); thin over jobs.* and the store."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.concurrency import run_in_threadpool
+
+from gardien.api.auth import Principal, context, require
+from gardien.api.context import Context
+from gardien.api.models import (
+    ArchiveRead,
+    AuditEventOut,
+    AuditVerificationOut,
+    HoldOut,
+    HoldPlace,
+    HoldRelease,
+    RetentionActionOut,
+    RetentionPlanOut,
+    RetentionRunOut,
+    RetentionRunRecord,
+    RetentionRunStart,
+)
+from gardien.api.permissions import Permission as P
+from gardien.audit.chain import NewEvent
+from gardien.errors import UsageError
+from gardien.holds.model import LegalHold
+from gardien.identity import normalise
+from gardien.jobs import retention as job
+from gardien.retention.policy import TableAction
+from gardien.store import audit as trail
+from gardien.store import holds as hold_book
+from gardien.store import journal
+
+router = APIRouter()
+Ctx = Annotated[Context, Depends(context)]
+
+
+# --- retention ------------------------------------------------------------------------------
+
+
+def _action(action: TableAction, rows: int, held: int) -> RetentionActionOut:
+    return RetentionActionOut(
+        system=action.system, table=action.table, stage=action.stage.value,
+        action=action.kind.value, rows=rows, held=held,
+    )  # fmt: skip
+
+
+def _totals(actions: list[RetentionActionOut]) -> dict[str, int]:
+    totals: dict[str, int] = {"rows": 0, "held": 0}
+    for a in actions:
+        totals[a.action] = totals.get(a.action, 0) + a.rows
+        totals["rows"] += a.rows
+        totals["held"] += a.held
+    return totals
+
+
+@router.get("/retention/plan", response_model=RetentionPlanOut, tags=["retention"])
+def retention_plan(
+    ctx: Ctx,
+    _: Annotated[Principal, Depends(require(P.RETENTION_READ))],
+    now: Annotated[datetime | None, Query(description="Plan as at this instant.")] = None,
+) -> RetentionPlanOut:
+    """What a run would do: rows to archive, delete or anonymise per table, and rows held."""
+    plan, counted = job.plan(ctx.registry, ctx.engine, now or ctx.clock.now(), ctx.connectors())
+    actions = [_action(p.action, p.rows, p.held) for p in counted]
+    return RetentionPlanOut(now=plan.now, actions=actions, totals=_totals(actions))
+
+
+@router.post("/retention/runs", response_model=RetentionRunOut, tags=["retention"])
+async def retention_run(
+    ctx: Ctx,
+    who: Annotated[Principal, Depends(require(P.RETENTION_RUN))],
+    body: RetentionRunStart | None = None,
+) -> RetentionRunOut:
+    """Run retention now, in this request (resumes an interrupted run first)."""
+    outcome = await run_in_threadpool(
+        job.run,
+        ctx.registry,
+        ctx.engine,
+        ctx.clock,
+        ctx.clock.now(),
+        actor=who.actor,
+        fresh=bool(body and body.fresh),
+        connectors=ctx.connectors(),
+    )
+    actions = [_action(r.action, r.rows, r.held) for r in outcome.report.results]
+    return RetentionRunOut(
+        run=outcome.report.run_id,
+        resumed=outcome.resumed,
+        now=outcome.report.now,
+        actions=actions,
+        totals=_totals(actions),
+    )
+
+
+@router.get("/retention/runs", response_model=list[RetentionRunRecord], tags=["retention"])
+def retention_runs(
+    ctx: Ctx,
+    _: Annotated[Principal, Depends(require(P.RETENTION_READ))],
+    limit: Annotated[int, Query(ge=1, le=1000)] = 20,
+) -> list[RetentionRunRecord]:
+    """Past retention runs, newest first."""
+    return [
+        RetentionRunRecord(
+            id=r.id,
+            now=r.now,
+            status=r.status,
+            started_at=r.started_at,
+            finished_at=r.finished_at,
+            actor=r.actor,
+            error=r.error,
+        )
+        for r in journal.runs(ctx.engine, limit)
+    ]
+
+
+# --- legal holds ----------------------------------------------------------------------------
+
+
+def _hold(hold: LegalHold) -> HoldOut:
+    return HoldOut(
+        id=hold.id, covers=hold.describe(), reason=hold.reason, case=hold.case,
+        placed_at=hold.placed_at, placed_by=hold.placed_by, released_at=hold.released_at,
+        appeal_ends=hold.appeal_ends,
+    )  # fmt: skip
+
+
+@router.get("/holds", response_model=list[HoldOut], tags=["holds"])
+def holds(ctx: Ctx, _: Annotated[Principal, Depends(require(P.HOLDS_READ))]) -> list[HoldOut]:
+    """Every legal hold, in force or released."""
+    return [_hold(h) for h in hold_book.all_holds(ctx.engine)]
+
+
+@router.post("/holds", status_code=201, response_model=HoldOut, tags=["holds"])
+def place_hold(
+    body: HoldPlace, ctx: Ctx, who: Annotated[Principal, Depends(require(P.HOLDS_WRITE))]
+) -> HoldOut:
+    """Hold a person (``subject``) or rows (``system``, ``table``, ``keys``): never archived,
+    anonymised or deleted while the hold is in force (R-RET-05)."""
+    reg = ctx.registry
+    identity = None
+    rows = None
+    if body.subject is not None:
+        if len(body.subject) != 1:
+            raise UsageError('subject: give one identifier, e.g. {"phone": "+33612345678"}')
+        ((kind, value),) = body.subject.items()
+        kinds = {k for s in reg.systems.values() for t in s.tables.values() for k in t.identity}
+        if kind not in kinds:
+            raise UsageError(
+                f"subject: no table declares the identity '{kind}' (declared: {', '.join(sorted(kinds))})"
+            )
+        identity = (kind, normalise(kind, value))
+    if body.system or body.table or body.keys:
+        if not (body.system and body.table and body.keys):
+            raise UsageError("a hold on rows needs system, table and at least one key")
+        system = reg.systems.get(body.system)
+        if system is None or body.table not in system.tables:
+            raise UsageError(f"{body.system}.{body.table} is not a table declared in the registry")
+        if system.tables[body.table].subject is None:
+            raise UsageError(
+                f"{body.system}.{body.table} follows its parent's rows: hold the parent"
+            )
+        rows = (body.system, body.table, tuple(body.keys))
+    hold = hold_book.place(
+        ctx.engine, ctx.clock, actor=who.actor, reason=body.reason, case=body.case,
+        identity=identity, rows=rows,
+    )  # fmt: skip
+    return _hold(hold)
+
+
+@router.post("/holds/{hold_id}/release", response_model=HoldOut, tags=["holds"])
+def release_hold(
+    hold_id: str,
+    ctx: Ctx,
+    who: Annotated[Principal, Depends(require(P.HOLDS_WRITE))],
+    body: HoldRelease | None = None,
+) -> HoldOut:
+    """Release a hold; with ``appeal_ends`` the data stays protected until that date."""
+    hold = hold_book.release(
+        ctx.engine,
+        ctx.clock,
+        hold_id,
+        actor=who.actor,
+        appeal_ends=body.appeal_ends if body else None,
+    )
+    return _hold(hold)
+
+
+# --- audit trail and archive ----------------------------------------------------------------
+
+
+@router.get("/audit/events", response_model=list[AuditEventOut], tags=["audit"])
+def audit_events(
+    ctx: Ctx,
+    _: Annotated[Principal, Depends(require(P.AUDIT_READ))],
+    action: Annotated[str | None, Query(description="'*' is a wildcard: 'hold.*'.")] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+) -> list[AuditEventOut]:
+    """Audit events, oldest first."""
+    return [
+        AuditEventOut(
+            seq=e.seq,
+            at=e.at,
+            actor=e.actor,
+            action=e.action,
+            target=e.target,
+            details=dict(e.details),
+            hash=e.hash,
+        )
+        for e in trail.events(ctx.engine, action=action, limit=limit)
+    ]
+
+
+@router.get("/audit/verify", response_model=AuditVerificationOut, tags=["audit"])
+def audit_verify(
+    ctx: Ctx, _: Annotated[Principal, Depends(require(P.AUDIT_READ))]
+) -> AuditVerificationOut:
+    """Check the hash chain; ``ok`` false names the first altered, removed or reordered event."""
+    result = trail.verify_trail(ctx.engine)
+    return AuditVerificationOut(
+        ok=result.ok, events=result.events, first_bad_seq=result.first_bad_seq, reason=result.reason
+    )
+
+
+@router.post("/archive/read", response_model=list[dict[str, Any]], tags=["audit"])
+def archive_read(
+    body: ArchiveRead, ctx: Ctx, who: Annotated[Principal, Depends(require(P.ARCHIVE_READ))]
+) -> list[dict[str, Any]]:
+    """Read archived rows for a stated reason; the read is audited with the caller (R-RET-08)."""
+    system = ctx.registry.systems.get(body.system)
+    if system is None or body.table not in system.tables:
+        raise UsageError(f"{body.system}.{body.table} is not a table declared in the registry")
+    declared = system.tables[body.table]
+    ((kind, value),) = body.where.items()
+    if kind == "key":
+        column = declared.key
+    elif kind in declared.identity:
+        column = declared.identity[kind]
+    else:
+        raise UsageError(
+            f"where: {body.system}.{body.table} has no identity '{kind}' "
+            f"(use key or one of: {', '.join(declared.identity)})"
+        )
+    rows = ctx.connectors()[body.system].read_archive(body.table, column, [value])
+    trail.record(
+        ctx.engine,
+        ctx.clock,
+        NewEvent(
+            who.actor,
+            "archive.read",
+            f"{body.system}.{body.table}",
+            {"reason": body.reason, "where": kind, "rows": len(rows)},
+        ),
+    )
+    return [{k: _jsonable(v) for k, v in row.items()} for row in rows]
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)

@@ -1,0 +1,234 @@
+"""``/api/v1/requests``: the rights-request workflow (issue 4) over HTTP; thin over jobs.*."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+from fastapi.concurrency import run_in_threadpool
+
+from gardien.api.auth import Principal, context, require
+from gardien.api.context import Context
+from gardien.api.models import (
+    CodeDeliveryOut,
+    FulfilmentOut,
+    Reason,
+    RequestCreate,
+    RequestCreated,
+    RequestOut,
+    RunOptions,
+    Verify,
+)
+from gardien.api.permissions import Permission as P
+from gardien.errors import UsageError
+from gardien.jobs import requests as jobs
+from gardien.jobs.fulfil import run_requests
+from gardien.notify import NotificationError, notifier_from_env
+from gardien.requests.directive import DirectiveAction
+from gardien.requests.kinds import RequestKind
+from gardien.requests.model import RequestDetails, RightsRequest
+from gardien.requests.states import RequestState
+from gardien.store import packages
+
+router = APIRouter(prefix="/requests", tags=["requests"])
+Ctx = Annotated[Context, Depends(context)]
+
+
+def _out(ctx: Context, request: RightsRequest, *, timeline: bool = True) -> RequestOut:
+    return RequestOut.model_validate(jobs.as_json(request, ctx.clock.now(), timeline=timeline))
+
+
+def _delivery(delivery: jobs.CodeDelivery) -> CodeDeliveryOut:
+    return CodeDeliveryOut(
+        channel=delivery.channel,
+        to=delivery.to,
+        expires_at=delivery.expires_at,
+        where=delivery.where,
+    )
+
+
+@router.post("", status_code=201, response_model=RequestCreated)
+def create(
+    body: RequestCreate, ctx: Ctx, who: Annotated[Principal, Depends(require(P.REQUESTS_CREATE))]
+) -> RequestCreated:
+    """Record a request, set its Art. 12(3) due dates and (by default) send a one-time code."""
+    details = RequestDetails(
+        fields=body.fields,
+        activity=body.activity,
+        purpose=body.purpose,
+        directive=body.directive,
+        trusted_third_party=body.trusted_party,
+        directive_action=(
+            DirectiveAction.parse(body.directive_action) if body.directive_action else None
+        ),
+    )
+    request = jobs.submit(
+        ctx.engine,
+        ctx.clock,
+        actor=who.actor,
+        kind=RequestKind.parse(body.kind),
+        identity=body.identity,
+        registry=ctx.registry,
+        received_at=body.received_at,
+        channel=body.channel,
+        text=body.text,
+        details=details,
+    )
+    delivery, problem = None, None
+    if body.send_code and request.channel is not None:
+        try:
+            delivery = _delivery(
+                jobs.send_code(
+                    ctx.engine,
+                    ctx.clock,
+                    request.id,
+                    actor=who.actor,
+                    notifier=notifier_from_env(),
+                    controller=ctx.registry.controller.name,
+                )
+            )
+        except NotificationError as exc:
+            problem = f"{exc}; retry with POST /api/v1/requests/{request.id}/send-code"
+        else:
+            request = jobs.show(ctx.engine, request.id)
+    return RequestCreated(request=_out(ctx, request), code=delivery, code_error=problem)
+
+
+@router.post("/{request_id}/send-code", response_model=CodeDeliveryOut)
+def send_code(
+    request_id: str, ctx: Ctx, who: Annotated[Principal, Depends(require(P.REQUESTS_VERIFY))]
+) -> CodeDeliveryOut:
+    """Send a new one-time code (the previous one stops working)."""
+    return _delivery(
+        jobs.send_code(
+            ctx.engine,
+            ctx.clock,
+            request_id,
+            actor=who.actor,
+            notifier=notifier_from_env(),
+            controller=ctx.registry.controller.name,
+        )
+    )
+
+
+@router.post("/{request_id}/verify", response_model=RequestOut)
+def verify(
+    request_id: str,
+    body: Verify,
+    ctx: Ctx,
+    who: Annotated[Principal, Depends(require(P.REQUESTS_VERIFY))],
+) -> RequestOut:
+    """Verify the identity (R-RGT-11) by the person's code or an agent's attestation."""
+    if (body.code is None) == (body.attestation is None):
+        raise UsageError('give either "code" or "attestation" ("passport checked by NAME")')
+    if body.code is not None:
+        request = jobs.verify_code(ctx.engine, ctx.clock, request_id, body.code, actor=who.actor)
+    else:
+        request = jobs.attest(
+            ctx.engine, ctx.clock, request_id, actor=who.actor, attestation=body.attestation or ""
+        )
+    return _out(ctx, request)
+
+
+@router.get("", response_model=list[RequestOut])
+def list_requests(
+    ctx: Ctx,
+    _: Annotated[Principal, Depends(require(P.REQUESTS_READ))],
+    state: Annotated[RequestState | None, Query()] = None,
+    kind: Annotated[RequestKind | None, Query()] = None,
+    overdue: Annotated[bool, Query(description="Only open requests past their deadline.")] = False,
+    due_before: Annotated[date | None, Query(description="Deadline in force before this.")] = None,
+) -> list[RequestOut]:
+    """Requests by deadline in force (extended ones by their extended date), without timelines."""
+    now = ctx.clock.now()
+    found = jobs.list_requests(
+        ctx.engine,
+        state=state,
+        kind=kind,
+        overdue_at=now if overdue else None,
+        due_before=due_before,
+    )
+    return [_out(ctx, r, timeline=False) for r in found]
+
+
+@router.get("/{request_id}", response_model=RequestOut)
+def show(
+    request_id: str, ctx: Ctx, _: Annotated[Principal, Depends(require(P.REQUESTS_READ))]
+) -> RequestOut:
+    """One request, its deadlines and its timeline."""
+    return _out(ctx, jobs.show(ctx.engine, request_id))
+
+
+@router.post("/{request_id}/run", response_model=FulfilmentOut)
+async def run(
+    request_id: str,
+    ctx: Ctx,
+    who: Annotated[Principal, Depends(require(P.REQUESTS_RUN))],
+    body: RunOptions | None = None,
+) -> FulfilmentOut:
+    """Carry out a verified request in every declared system (see ``gardien request run``)."""
+    options = body or RunOptions()
+    outcomes = await run_in_threadpool(
+        run_requests,
+        ctx.registry,
+        ctx.engine,
+        ctx.clock,
+        [request_id],
+        actor=who.actor,
+        lang=options.lang,
+        pdf=options.pdf,
+        connectors=ctx.connectors(),
+    )
+    outcome = outcomes[0]
+    if outcome.error and outcome.state == "?":
+        jobs.show(ctx.engine, request_id)  # raises RequestNotFound: a 404, not a 200 with an error
+    return FulfilmentOut.model_validate(asdict(outcome))
+
+
+@router.post("/{request_id}/extend", response_model=RequestOut)
+def extend(
+    request_id: str,
+    body: Reason,
+    ctx: Ctx,
+    who: Annotated[Principal, Depends(require(P.REQUESTS_DECIDE))],
+) -> RequestOut:
+    """Extend by two months (Art. 12(3)): once, with a reason, before the first due date."""
+    return _out(
+        ctx, jobs.extend(ctx.engine, ctx.clock, request_id, actor=who.actor, reason=body.reason)
+    )
+
+
+@router.post("/{request_id}/refuse", response_model=RequestOut)
+def refuse(
+    request_id: str,
+    body: Reason,
+    ctx: Ctx,
+    who: Annotated[Principal, Depends(require(P.REQUESTS_DECIDE))],
+) -> RequestOut:
+    """Refuse a manifestly unfounded or excessive request, with a reason (Art. 12(5))."""
+    return _out(
+        ctx, jobs.refuse(ctx.engine, ctx.clock, request_id, actor=who.actor, reason=body.reason)
+    )
+
+
+@router.get(
+    "/{request_id}/export",
+    response_class=Response,
+    responses={200: {"content": {"application/zip": {}}, "description": "The package (zip)."}},
+)
+def export(
+    request_id: str, ctx: Ctx, who: Annotated[Principal, Depends(require(P.REQUESTS_EXPORT))]
+) -> Response:
+    """The request's response package (access, portability) as a zip; the read is audited."""
+    package = packages.export(ctx.engine, ctx.clock, request_id, actor=who.actor)
+    return Response(
+        package.content,
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="gardien-{request_id}.zip"',
+            "X-Content-SHA256": package.sha256,
+            "Cache-Control": "no-store",
+        },
+    )

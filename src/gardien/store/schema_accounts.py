@@ -1,0 +1,24 @@
+"""Store table of the staff accounts that may call the HTTP API (issue 5 §1).
+
+One row per person or system: a role (``gardien.api.permissions``) and one API token, kept
+only as an argon2 hash; ``token_prefix`` (not secret) finds the row to verify against, so a
+look-up never scans hashes.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from gardien.store.schema import metadata
+
+staff_account = sa.Table(
+    "staff_account",
+    metadata,
+    sa.Column("name", sa.String(200), primary_key=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("token_prefix", sa.String(32), nullable=False, unique=True),
+    sa.Column("token_hash", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),
+)
