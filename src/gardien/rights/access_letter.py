@@ -50,10 +50,25 @@ class AccessLetter:
 
 
 def concerned_activities(registry: Registry, location: PersonLocation) -> list[str]:
-    """Activities using a table that holds the person's rows, in the registry's order."""
+    """Activities using a table that holds the person's rows, in the registry's order.
+
+    An archived row is still used only by the activities whose rule for its subject has an
+    archive phase: the others ended with the active phase, and Art. 15(1)(a) asks for the
+    purposes the data is processed for, not those it once was.
+    """
     used: set[str] = set()
     for row in location.all_rows():
-        used.update(registry.table_activities(row.system, row.table))
+        activities = registry.table_activities(row.system, row.table)
+        if row.archived:
+            subject = registry.table_subject(row.system, row.table)
+            activities = [
+                aid
+                for aid in activities
+                if subject is not None
+                and (rule := registry.activities[aid].retention.get(subject)) is not None
+                and rule.archive is not None
+            ]
+        used.update(activities)
     return [aid for aid in registry.activities if aid in used]
 
 
