@@ -58,7 +58,9 @@ def build_api(
     clock = FixedClock(NOW)
     engine = open_store(store_url)
     tokens = {
-        role: accounts.create(engine, clock, name=f"{role.value}@test", role=role.value, actor="test")[1]
+        role: accounts.create(
+            engine, clock, name=f"{role.value}@test", role=role.value, actor="test"
+        )[1]
         for role in Role
     }
     engine.dispose()

@@ -76,7 +76,9 @@ def test_one_time_code_goes_to_the_outbox_and_verifies(api: Api, tmp_path) -> No
         for word in line.split()[-1:]
     )  # fmt: skip
     wrong = api.client.post(
-        f"/api/v1/requests/{created['request']['id']}/verify", json={"code": "000000x"}, headers=agent
+        f"/api/v1/requests/{created['request']['id']}/verify",
+        json={"code": "000000x"},
+        headers=agent,
     )
     assert wrong.status_code in (422,)
     right = api.client.post(
@@ -116,7 +118,9 @@ def test_list_filters_and_decisions(api: Api) -> None:
     assert extended.status_code == 200, extended.text
     assert extended.json()["extended_due"] == "2027-02-22"
     refused = api.client.post(
-        f"/api/v1/requests/{second['id']}/refuse", json={"reason": "manifestly excessive"}, headers=dpo
+        f"/api/v1/requests/{second['id']}/refuse",
+        json={"reason": "manifestly excessive"},
+        headers=dpo,
     )
     assert refused.json()["state"] == "refused"
     again = api.client.post(

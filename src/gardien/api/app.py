@@ -22,6 +22,12 @@ from gardien.settings import Settings
 from gardien.store.database import open_store
 
 PREFIX = "/api/v1"
+ROUTERS = (
+    routes_registry.router,
+    routes_requests.router,
+    routes_consent.router,
+    routes_operations.router,
+)
 
 # Every endpoint may answer these, in the one error shape.
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
@@ -63,6 +69,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.state.gardien = ctx
     app.state.tokens = TokenCache(settings.token_cache_seconds)
     errors.install(app)
-    for module in (routes_registry, routes_requests, routes_consent, routes_operations):
-        app.include_router(module.router, prefix=PREFIX, responses=ERROR_RESPONSES)
+    for router in ROUTERS:
+        app.include_router(router, prefix=PREFIX, responses=ERROR_RESPONSES)
     return app
