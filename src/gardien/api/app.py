@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from gardien import __version__
 from gardien.api import errors, routes_consent, routes_operations, routes_registry, routes_requests
 from gardien.api.auth import TokenCache
-from gardien.api.context import Context
+from gardien.api.context import Context, read_engine
 from gardien.api.models import ErrorOut
 from gardien.clock import Clock, SystemClock
 from gardien.registry.loader import load_registry
@@ -45,7 +45,8 @@ def build_context(settings: Settings, clock: Clock | None = None) -> Context:
     key = settings.subject_key()
     registry = load_registry(settings.registry_path())
     engine = open_store(settings.database_url)
-    return Context(settings, engine, registry, key, clock or SystemClock())
+    reads = read_engine(settings.database_url)
+    return Context(settings, engine, registry, key, clock or SystemClock(), reads)
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
@@ -72,3 +73,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router, prefix=PREFIX, responses=ERROR_RESPONSES)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """For ``uvicorn --factory gardien.api.app:app_from_environment`` (settings from GARDIEN_*)."""
+    return create_app(Settings.from_environment())

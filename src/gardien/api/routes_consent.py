@@ -88,7 +88,7 @@ def status(
     """
     person = subject(ctx, body.identity)
     decision = book.status(
-        ctx.engine, ctx.registry, person, body.activity, body.at or ctx.clock.now()
+        ctx.reads, ctx.registry, person, body.activity, body.at or ctx.clock.now()
     )
     return StatusOut(
         allowed=decision.allowed,
@@ -104,7 +104,7 @@ def suppression_check(
     body: SubjectQuery, ctx: Ctx, _: Annotated[Principal, Depends(require(P.CONSENT_CHECK))]
 ) -> SuppressionOut:
     """Is this person on the suppression list (never prospected again, R-RGT-05)?"""
-    since = book.suppressed_since(ctx.engine, subject(ctx, body.identity))
+    since = book.suppressed_since(ctx.reads, subject(ctx, body.identity))
     return SuppressionOut(suppressed=since is not None, since=since)
 
 
@@ -116,7 +116,7 @@ def suppression_list(
     that hold the same key."""
     return [
         SuppressionEntryOut(kind=e.kind, digest=e.digest, since=e.since)
-        for e in book.suppression_list(ctx.engine)
+        for e in book.suppression_list(ctx.reads)
     ]
 
 
@@ -125,7 +125,7 @@ def restriction_check(
     body: SubjectQuery, ctx: Ctx, _: Annotated[Principal, Depends(require(P.CONSENT_CHECK))]
 ) -> RestrictionCheckOut:
     """Is processing of this person's data restricted (only storage allowed, Art. 18)?"""
-    found = book.restrictions(ctx.engine, subject(ctx, body.identity), body.at)
+    found = book.restrictions(ctx.reads, subject(ctx, body.identity), body.at)
     return RestrictionCheckOut(
         restricted=bool(found),
         restrictions=[
