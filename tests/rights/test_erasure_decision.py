@@ -60,7 +60,7 @@ def test_client_under_contract_keeps_contract_data_and_ends_analytics(registry: 
     assert (client.found, client.erased, client.kept) == (1, 0, 1)
     [kept] = client.kept_because
     assert kept.reason.activity == "contract"
-    assert kept.reason.article == "GDPR Art. 17(1)(a)"
+    assert kept.reason.article == "GDPR Art. 17(1)(a) not met: Art. 6(1)(b)"
     assert kept.reason.until is None and kept.reason.until_event == "contract_end"
     assert "end" in kept.reason.ground
     # The analysis for service improvement (legitimate interest) no longer uses the data.

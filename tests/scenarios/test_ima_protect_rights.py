@@ -284,7 +284,8 @@ def test_rectification_by(person: Person, expected: Any, systems: dict[str, str]
         assert rows_of(systems) == before
         return
     done = ima.run(systems, request_id)
-    assert done["state"] == "completed"
+    # Archived proof is not rewritten, and the person is told so (Art. 12(4)).
+    assert done["state"] == ("partially_refused" if expected is None else "completed")
     [change] = done["result"]["changes"]
     after = rows_of(systems)
     if expected is None:  # the former client: their archived row is evidence, left unchanged

@@ -29,6 +29,7 @@ from typing import Any, Literal
 from sqlalchemy.engine import Engine
 
 from gardien.clock import Clock
+from gardien.connectors.errors import ConnectorError
 from gardien.connectors.sql import SqlConnector, connectors_for
 from gardien.consent.keys import key_from_environment
 from gardien.consent.subject import Subject
@@ -136,8 +137,15 @@ class _Runner:
         )
 
     def erasure(
-        self, request: RightsRequest, location: PersonLocation, only_tables: set[str] | None = None
+        self,
+        request: RightsRequest,
+        location: PersonLocation,
+        only_tables: set[str] | None = None,
+        *,
+        before: tuple[dict[str, Any], str] | None = None,
     ) -> Fulfilment:
+        """Erase what no activity needs; ``before`` is what an earlier step of the same request
+        did (result and summary), completed together with the erasure."""
         rows = located_rows(location)
         if only_tables is not None:
             rows = [r for r in rows if f"{r.system}.{r.table}" in only_tables]
@@ -167,6 +175,9 @@ class _Runner:
                 if grounds
                 else "some data must be kept (Art. 17(3))"
             )
+        if before is not None:
+            result = {**before[0], "erasure": result}
+            summary = f"{before[1]}; {summary}"
         return self.complete(request, result, summary, reasons)
 
     def rectification(self, request: RightsRequest, location: PersonLocation) -> Fulfilment:
@@ -176,7 +187,17 @@ class _Runner:
         )  # fmt: skip
         result = {**_located_summary(location), **outcome.to_dict()}
         rows = sum(c.rows for c in outcome.changes)
+        archived = sum(c.archived_rows for c in outcome.changes)
         told = ", ".join(outcome.recipients) or "none"
+        if archived:
+            # The restricted archive is proof of what was held (R-RET-08): it is not rewritten,
+            # and the person is told so (Art. 12(4)).
+            return self.complete(
+                request,
+                result,
+                f"{rows} row value(s) rectified, {archived} archived kept unchanged; recipients to inform (Art. 19): {told}",
+                reasons=f"{archived} archived record(s) kept unchanged as proof of what was held (GDPR Art. 17(3)(e))",
+            )
         return self.complete(
             request,
             result,
@@ -248,10 +269,12 @@ class _Runner:
                 if (acts := self.registry.table_activities(sid, name))
                 and all(self.registry.activities[a].direct_marketing for a in acts)
             }
-            erased = self.erasure(request, location, prospect_only)
-            erased.result = {**result, "erasure": erased.result}
-            erased.summary = f"{summary}; identifiers suppressed; {erased.summary}"
-            return erased
+            return self.erasure(
+                request,
+                location,
+                prospect_only,
+                before=(result, f"{summary}; identifiers suppressed"),
+            )
         return self.complete(request, result, summary)
 
 
@@ -278,8 +301,8 @@ def run_requests(
     require_systems(registry, connectors)
     runner = _Runner(registry, store, clock, connectors, actor=actor, lang=lang, pdf=pdf)
     results: list[Fulfilment] = []
-    started, refused = request_jobs.start_many(store, clock, request_ids, actor=actor)
-    for request_id, exc in refused.items():
+    started, not_started = request_jobs.start_many(store, clock, request_ids, actor=actor)
+    for request_id, exc in not_started.items():
         request = _safe_show(store, request_id)
         kind = request.kind.value if request else "?"
         state = request.state.value if request else "?"
@@ -291,7 +314,7 @@ def run_requests(
         location = locations[request.id]
         try:
             results.append(_fulfil(runner, request, location))
-        except GardienError as exc:
+        except ConnectorError as exc:  # a system failed: running the request again can help
             results.append(
                 Fulfilment(
                     request.id,
@@ -299,6 +322,16 @@ def run_requests(
                     "in_progress",
                     "failed; run it again",
                     error=str(exc),
+                )
+            )
+        except GardienError as exc:
+            # The law or the registry refuses what was asked (an objection to a contract
+            # activity, a field the person's tables do not hold…): running it again cannot
+            # help, so the request is refused with the reason, as Art. 12(4) requires.
+            answered = request_jobs.refuse(store, clock, request.id, actor=actor, reason=str(exc))
+            results.append(
+                Fulfilment(
+                    request.id, request.kind.value, answered.state.value, "refused", error=str(exc)
                 )
             )
         if progress:

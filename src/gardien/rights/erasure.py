@@ -59,7 +59,9 @@ ANONYMISED = "[anonymised]"  # the neutral placeholder of ``anonymise`` for text
 
 ART_17_3_B = "GDPR Art. 17(3)(b)"
 ART_17_3_E = "GDPR Art. 17(3)(e)"
-ART_17_1_A = "GDPR Art. 17(1)(a)"
+# Not a ground for keeping: the ground for erasing, Art. 17(1)(a), is not met while the
+# contract needs the data, which Art. 6(1)(b) makes lawful.
+ART_17_1_A = "GDPR Art. 17(1)(a) not met: Art. 6(1)(b)"
 
 Moment = date | datetime
 
