@@ -217,3 +217,14 @@ def test_packages_expire_with_the_next_retention_run(env: dict[str, str], tmp_pa
     assert invoke(env, "retention", "run", "--now", "2027-02-01")[0] == 0  # > 30 days later
     code, output = invoke(env, "request", "export", request_id, "-o", str(tmp_path / "late.zip"))
     assert code == 1 and "run it first" in output
+
+
+def test_a_request_the_law_refuses_is_refused_with_the_reason(env: dict[str, str]) -> None:
+    # Objection under a contract basis: Art. 21 does not apply; running again cannot help.
+    [(email,)] = query(env, "SELECT email FROM other_contact ORDER BY id LIMIT 1")
+    request_id = verified(env, "objection", f"email={email}", "--activity", "contact-handling")
+    code, output = invoke(env, "request", "run", request_id, "--no-pdf", "--json")
+    [outcome] = json.loads(output)
+    assert code == 1 and outcome["state"] == "refused" and outcome["error"]
+    shown = json.loads(invoke(env, "request", "show", request_id, "--json")[1])
+    assert shown["state"] == "refused"
