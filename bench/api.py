@@ -190,7 +190,7 @@ def main() -> None:
                 "--no-access-log",
                 "--log-level",
                 "warning",
-            ],  # fmt: skip
+            ],
             env=env,
         )
         wait_ready(base, process)

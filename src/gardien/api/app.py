@@ -22,10 +22,11 @@ from gardien.settings import Settings
 from gardien.store.database import open_store
 
 PREFIX = "/api/v1"
+# Consent first: routes are matched in order, and the consent checks are the hot path.
 ROUTERS = (
-    routes_registry.router,
-    routes_requests.router,
     routes_consent.router,
+    routes_requests.router,
+    routes_registry.router,
     routes_operations.router,
 )
 

@@ -49,6 +49,12 @@ class Context:
     key: SubjectKey
     clock: Clock
     reads: Engine
+
+    @property
+    def inline_reads(self) -> bool:
+        """Whether a check may run on the event loop: SQLite reads are in-process CPU work."""
+        return self.reads.dialect.name == "sqlite"
+
     _connectors: dict[str, SqlConnector] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
