@@ -7,6 +7,7 @@ only, for ``settings.token_cache_seconds``; a disabled account stops working wit
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from collections.abc import Awaitable, Callable
@@ -37,13 +38,32 @@ class TokenCache:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self._known: dict[str, tuple[Principal, float]] = {}
+        self._checking: dict[str, asyncio.Future[Principal | None]] = {}
 
     async def principal(self, ctx: Context, token: str) -> Principal | None:
         fingerprint = hashlib.sha256(token.encode()).hexdigest()
-        now = time.monotonic()
         hit = self._known.get(fingerprint)
-        if hit is not None and hit[1] > now:
+        if hit is not None and hit[1] > time.monotonic():
             return hit[0]
+        # One argon2 check per token at a time: a client opening 32 connections at once must
+        # not start 32 checks of 64 MiB each (seen in bench/api.py: seconds of stall at start).
+        pending = self._checking.get(fingerprint)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[Principal | None] = asyncio.get_running_loop().create_future()
+        self._checking[fingerprint] = future
+        try:
+            principal = await self._check(ctx, token, fingerprint)
+            future.set_result(principal)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # the waiters get it; no "never retrieved" warning if none
+            raise
+        finally:
+            del self._checking[fingerprint]
+        return principal
+
+    async def _check(self, ctx: Context, token: str, fingerprint: str) -> Principal | None:
         # argon2 and the store off the event loop: other requests go on meanwhile.
         account = await run_in_threadpool(accounts.authenticate, ctx.engine, token)
         if account is None:
@@ -52,7 +72,7 @@ class TokenCache:
         principal = Principal(account.name, Role(account.role))
         if len(self._known) > 10_000:  # bounded: a flood of valid tokens cannot grow it forever
             self._known.clear()
-        self._known[fingerprint] = (principal, now + self.seconds)
+        self._known[fingerprint] = (principal, time.monotonic() + self.seconds)
         return principal
 
 
