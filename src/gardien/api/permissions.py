@@ -1,9 +1,11 @@
 """Roles and the written permission matrix (docs/api.md shows the same table).
 
 Least privilege: an agent handles requests and consent but cannot refuse a request or extend
-its deadline (decisions of the DPO, Art. 12(3) and 12(5)); an auditor reads the trail, holds
-and retention but no personal data and no package; an admin runs retention and checks the
-trail. Reading the restricted archive (R-RET-08) is for the DPO only.
+its deadline (decisions of the DPO, Art. 12(3) and 12(5)); an auditor reads the request queue
+(to check deadlines are kept), the trail, holds and retention, but changes nothing, exports no
+package and reads no archive; an admin runs retention and checks the trail but sees no
+request. Reading the restricted archive (R-RET-08) is for the DPO only. Every role may ask
+the consent, suppression and restriction checks, which answer yes or no.
 """
 
 from __future__ import annotations
