@@ -1,0 +1,175 @@
+"""Fixtures for the browser tests: the live app, Debian's chromium, screenshots, axe-core.
+
+- ``live_server``: the real app (``create_app``) served by uvicorn on a free loopback port, on a
+  tmp SQLite store and the ima-protect systems filled with synthetic people, on the system
+  clock (one-time codes do not expire mid-test); a staff account and API token per role; the
+  outbox folder (``live_server.latest_code(email)`` reads the last one-time code sent).
+- ``browser`` (one per session), ``page`` (a fresh context per test) and ``new_page(locale=)``
+  (one more visitor): Playwright's sync API on ``/usr/bin/chromium``. Requests to anything but loopback are aborted, and a test whose
+  page tried one fails, unless marked ``@pytest.mark.allows_external_requests``.
+- ``screenshot(page, name)``: ``out/screenshots/<name>.png``; ``axe(page)``: axe-core's
+  violations, failing the test on serious or critical ones.
+
+A PostgreSQL variant: ``yield from start_live_server(tmp_path, monkeypatch, postgres_url, ...)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Error,
+    Page,
+    Playwright,
+    ViewportSize,
+    sync_playwright,
+)
+
+from gardien.api.app import create_app
+from gardien.api.permissions import Role
+from gardien.clock import SystemClock
+from gardien.registry.loader import load_registry
+from gardien.settings import Settings
+from gardien.store import accounts
+from gardien.store.database import open_store
+from gardien.synthetic.people import fill_system
+from gardien.synthetic.schema import create_system
+from tests.web import browser as helpers
+from tests.web.browser import EXAMPLE, LiveServer, StaffAccount, serve
+
+PEOPLE = 40  # per system: enough for near twins, quick to fill (about a second)
+VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
+TIMEOUT_MS = 10_000  # a server-rendered page over loopback answers in well under that
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "allows_external_requests: the page may try to reach a host other than loopback "
+        "(the request is still aborted, the test does not fail for it)",
+    )
+
+
+def start_live_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_url: str, systems_url: str
+) -> Iterator[LiveServer]:
+    """Fill the systems, create one account per role, serve the app; stop it afterwards."""
+    outbox = tmp_path / "outbox"
+    monkeypatch.setenv("IMA_PROTECT_CRM_URL", systems_url)
+    monkeypatch.setenv("IMA_PROTECT_TELEPHONY_URL", systems_url)
+    monkeypatch.setenv("GARDIEN_OUTBOX", str(outbox))
+    monkeypatch.delenv("GARDIEN_SMTP_URL", raising=False)
+    clock = SystemClock()
+    registry = load_registry(EXAMPLE)
+    for system_id in registry.systems:
+        create_system(registry, system_id)
+        fill_system(registry, system_id, people=PEOPLE, seed=5, now=clock.now())
+    engine = open_store(store_url)
+    try:
+        staff = {}
+        for role in Role:
+            name = f"{role.value}@test"
+            _, token = accounts.create(engine, clock, name=name, role=role.value, actor="test")
+            staff[role] = StaffAccount(name, role, token)
+    finally:
+        engine.dispose()
+    settings = Settings(database_url=store_url, registry=EXAMPLE, env="dev")
+    app = create_app(settings, clock=clock)
+    with serve(app) as base_url:
+        yield LiveServer(
+            base_url=base_url,
+            app=app,
+            clock=clock,
+            store_url=store_url,
+            systems_url=systems_url,
+            registry_path=EXAMPLE,
+            outbox=outbox,
+            staff=staff,
+        )
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveServer]:
+    """The real app over HTTP on a tmp SQLite store (one per test: tests do not share state)."""
+    yield from start_live_server(
+        tmp_path,
+        monkeypatch,
+        f"sqlite:///{tmp_path / 'gardien.db'}",
+        f"sqlite:///{tmp_path / 'systems.db'}",
+    )
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    if not Path(helpers.CHROMIUM).exists():
+        helpers.chromium_missing(f"{helpers.CHROMIUM} is missing")
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """Debian's chromium, headless; never a browser downloaded by ``playwright install``."""
+    try:
+        launched = playwright.chromium.launch(
+            executable_path=helpers.CHROMIUM, args=helpers.CHROMIUM_ARGS, headless=True
+        )
+    except Error as exc:
+        helpers.chromium_missing(f"{helpers.CHROMIUM} does not start: {exc.message}")
+    yield launched
+    launched.close()
+
+
+@pytest.fixture
+def external_requests() -> list[str]:
+    """URLs the test's pages tried to reach outside loopback (each one aborted)."""
+    return []
+
+
+@pytest.fixture
+def new_page(
+    browser: Browser, external_requests: list[str], request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Page]]:
+    """``new_page(locale="en-GB")``: a page in a fresh context (its own cookies), kept to
+    loopback; several per test make several independent visitors (a person and an agent)."""
+    contexts: list[BrowserContext] = []
+
+    def make(locale: str = "fr-FR") -> Page:
+        context = browser.new_context(viewport=VIEWPORT, locale=locale)
+        context.set_default_timeout(TIMEOUT_MS)
+        context.route("**/*", helpers.keep_local(external_requests))
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+    if external_requests and request.node.get_closest_marker("allows_external_requests") is None:
+        pytest.fail(
+            "the page tried to reach hosts other than this server (a visitor's address would "
+            "leak to them): " + ", ".join(sorted(set(external_requests))),
+            pytrace=False,
+        )
+
+
+@pytest.fixture
+def page(new_page: Callable[..., Page]) -> Page:
+    """A French-speaking visitor's page (the ima-protect controller is French)."""
+    return new_page()
+
+
+@pytest.fixture
+def screenshot() -> Callable[[Page, str], Path]:
+    """``screenshot(page, name)`` saves ``out/screenshots/<name>.png`` and returns its path."""
+    return helpers.screenshot
+
+
+@pytest.fixture
+def axe() -> Callable[..., list[dict[str, Any]]]:
+    """``axe(page)``: axe-core's violations; serious or critical ones fail the test."""
+    return helpers.axe
