@@ -1,7 +1,9 @@
-"""``gardien serve`` (the HTTP API) and ``gardien user add`` (staff accounts and API tokens)."""
+"""``gardien serve`` (the HTTP API and the pages), ``gardien user add`` (staff accounts and API
+tokens) and ``gardien user password`` (the back office's password of an account)."""
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -11,8 +13,27 @@ from gardien.cli.options import ActorOption, StoreOption, actor_name, clock_for
 from gardien.settings import Settings
 
 user_app = typer.Typer(
-    help="Staff accounts of the HTTP API and their tokens.", no_args_is_help=True
+    help="Staff accounts: API tokens and back-office passwords.", no_args_is_help=True
 )
+
+PasswordStdinOption = Annotated[
+    bool,
+    typer.Option(
+        "--password-stdin",
+        help="Read the back-office password from the first line of standard input "
+        "(for scripts; never put a password on the command line, where ps and the shell "
+        "history show it).",
+    ),
+]
+
+
+def _password_from_stdin() -> str:
+    from gardien.errors import UsageError
+
+    line = sys.stdin.readline()
+    if not line:
+        raise UsageError("--password-stdin: standard input is empty")
+    return line.rstrip("\r\n")
 
 
 @handle_errors
@@ -44,15 +65,58 @@ def add(
     role: Annotated[str, typer.Option("--role", help="dpo, agent, auditor or admin.")],
     store: StoreOption = None,
     actor: ActorOption = None,
+    password_stdin: PasswordStdinOption = False,
 ) -> None:
-    """Create an account and print its API token, once: it is stored only as an argon2 hash."""
+    """Create an account and print its API token, once: it is stored only as an argon2 hash.
+
+    With --password-stdin, also set its back-office password (else: gardien user password).
+    """
     from gardien.api.permissions import Role
     from gardien.store import accounts
     from gardien.store.database import open_store
 
     chosen = Role.parse(role)
-    account, token = accounts.create(
-        open_store(store), clock_for(None), name=name, role=chosen.value, actor=actor_name(actor)
-    )
+    password = None
+    if password_stdin:
+        password = _password_from_stdin()
+        accounts.check_password(password)  # before creating: no account left half made
+    engine = open_store(store)
+    clock = clock_for(None)
+    who = actor_name(actor)
+    account, token = accounts.create(engine, clock, name=name, role=chosen.value, actor=who)
+    if password is not None:
+        accounts.set_password(engine, clock, name, password, who)
     err.print(f"account {account.name} ({account.role}) created; its token, shown only now:")
     out.print(token)
+    if password is None:
+        err.print(f"to sign in to the back office, set a password: gardien user password {name}")
+
+
+@user_app.command("password")
+@handle_errors
+def password(
+    name: Annotated[str, typer.Argument(help="The account whose password to set.")],
+    store: StoreOption = None,
+    actor: ActorOption = None,
+    password_stdin: PasswordStdinOption = False,
+) -> None:
+    """Set or change an account's back-office password (asked twice, not shown).
+
+    Sessions opened with the previous password stop working.
+    """
+    from gardien.store import accounts
+    from gardien.store.database import open_store
+
+    if password_stdin:
+        secret = _password_from_stdin()
+    else:
+        secret = typer.prompt(
+            f"password for {name} (at least {accounts.MIN_PASSWORD_LENGTH} characters)",
+            hide_input=True,
+            confirmation_prompt=True,
+        )
+    accounts.check_password(secret)
+    account = accounts.set_password(
+        open_store(store), clock_for(None), name, secret, actor_name(actor)
+    )
+    err.print(f"password of {account.name} ({account.role}) set; open sessions are closed")

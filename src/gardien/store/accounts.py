@@ -3,13 +3,19 @@
 A token is ``gdn_<prefix>_<secret>``: the prefix (random, not secret) finds the account, the
 whole token is checked against its argon2 hash. The token is returned once, at creation, and
 never stored in clear: a stolen store gives no usable token.
+
+For the back office, an account may also have a password (``set_password``), kept as an argon2
+hash too; ``authenticate_password`` checks it in about the same time whether the name exists or
+not, so timing does not tell which staff names are valid.
 """
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -25,9 +31,23 @@ from gardien.store.schema_accounts import staff_account
 TOKEN_SCHEME = "gdn"
 _hasher = PasswordHasher()
 
+# NIST SP 800-63B 5.1.1.2 asks at least 8 characters of a memorised secret and advises longer
+# passphrases; the back office opens every request and its identity data, so 12. The upper
+# bound only keeps a pasted megabyte from being hashed (argon2 would accept it).
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024
+
 
 class AccountExists(UsageError):
     pass
+
+
+class AccountNotFound(UsageError):
+    pass
+
+
+class UnfitPassword(UsageError):
+    """A password refused before hashing: too short, too long, or blank."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +55,18 @@ class Account:
     name: str
     role: str
     created_at: datetime
+    password_set_at: datetime | None = None
+    """When the password was last set; a back-office session opened before it is refused."""
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite gives naive datetimes back; the store writes UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _account(row: Any) -> Account:
+    set_at = row.password_set_at
+    return Account(row.name, row.role, _utc(row.created_at), _utc(set_at) if set_at else None)
 
 
 def _split(token: str) -> tuple[str, str] | None:
@@ -94,3 +126,82 @@ def authenticate(engine: Engine, token: str) -> Account | None:
     except (VerificationError, InvalidHashError):
         return None
     return Account(row.name, row.role, row.created_at)
+
+
+# --- passwords for the back office ----------------------------------------------------------
+
+
+def check_password(password: str) -> None:
+    """Refuse an unfit password with a message that says what to change."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UnfitPassword(
+            f"a password needs at least {MIN_PASSWORD_LENGTH} characters (this one has "
+            f"{len(password)}); a passphrase of a few words is easiest to remember"
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise UnfitPassword(f"a password has at most {MAX_PASSWORD_LENGTH} characters")
+    if not password.strip():
+        raise UnfitPassword("a password cannot be only spaces")
+
+
+def set_password(engine: Engine, clock: Clock, name: str, password: str, actor: str) -> Account:
+    """Set (or change) the account's password; sessions opened before now stop working."""
+    check_password(password)
+    hashed = _hasher.hash(password)  # slow on purpose: outside the transaction
+    now = clock.now()
+    with engine.begin() as conn:
+        found = conn.execute(
+            staff_account.update()
+            .where(staff_account.c.name == name)
+            .values(password_hash=hashed, password_set_at=now)
+        ).rowcount
+        if not found:
+            raise AccountNotFound(
+                f"no account named {name!r}: create it with 'gardien user add {name} --role …'"
+            )
+        # The event says who set whose password and when; never the password or its hash.
+        audit.append(conn, clock, NewEvent(actor, "account.password_set", f"account:{name}"))
+        row = conn.execute(sa.select(staff_account).where(staff_account.c.name == name)).one()
+    return _account(row)
+
+
+@cache
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def authenticate_password(engine: Engine, name: str, password: str) -> Account | None:
+    """The enabled account with this name and password, or None.
+
+    An unknown name, a disabled account or one without a password costs one argon2 check
+    against a throw-away hash, like a wrong password: the answer's timing does not reveal
+    which names are staff accounts.
+    """
+    row = None
+    if 0 < len(name) <= 200 and len(password) <= MAX_PASSWORD_LENGTH:
+        with engine.connect() as conn:
+            row = conn.execute(
+                sa.select(staff_account).where(
+                    staff_account.c.name == name, staff_account.c.disabled_at.is_(None)
+                )
+            ).first()
+    stored = row.password_hash if row is not None and row.password_hash else None
+    try:
+        _hasher.verify(stored or _dummy_hash(), password[:MAX_PASSWORD_LENGTH])
+    except (VerificationError, InvalidHashError):
+        return None
+    if row is None or stored is None:
+        return None
+    return _account(row)
+
+
+def enabled(engine: Engine, name: str) -> Account | None:
+    """The account if it exists and is not disabled (read on each back-office page: one
+    indexed look-up, so a disabled account is out at its next click)."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(staff_account).where(
+                staff_account.c.name == name, staff_account.c.disabled_at.is_(None)
+            )
+        ).first()
+    return _account(row) if row is not None else None

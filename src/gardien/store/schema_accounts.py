@@ -1,8 +1,8 @@
 """Store table of the staff accounts that may call the HTTP API (issue 5 §1).
 
-One row per person or system: a role (``gardien.api.permissions``) and one API token, kept
-only as an argon2 hash; ``token_prefix`` (not secret) finds the row to verify against, so a
-look-up never scans hashes.
+One row per person or system: a role (``gardien.api.permissions``), one API token and, for the
+back office, an optional password, both kept only as argon2 hashes; ``token_prefix`` (not
+secret) finds the row to verify a token against, so a look-up never scans hashes.
 """
 
 from __future__ import annotations
@@ -21,4 +21,9 @@ staff_account = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("created_by", sa.String(200), nullable=False),
     sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),
+    # The back office's session login (migration 0007): an argon2 hash, NULL until a password
+    # is set; sessions opened before ``password_set_at`` stop working (a changed password
+    # logs every open session out).
+    sa.Column("password_hash", sa.String(200), nullable=True),
+    sa.Column("password_set_at", sa.DateTime(timezone=True), nullable=True),
 )
