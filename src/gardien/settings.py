@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     token_cache_seconds: float = 60.0
     """How long a checked token is trusted before argon2 checks it again (a disabled account
     stops working within this time)."""
+    rate_limit_storage: str = "memory://"
+    """Where the portal's per-address counters live (``limits`` storage URI); ``memory://`` holds
+    for one process, ``redis://host:6379`` for several."""
 
     @property
     def production(self) -> bool:

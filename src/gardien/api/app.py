@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from gardien import __version__
 from gardien.api import errors, routes_consent, routes_operations, routes_registry, routes_requests
@@ -20,6 +21,8 @@ from gardien.clock import Clock, SystemClock
 from gardien.registry.loader import load_registry
 from gardien.settings import Settings
 from gardien.store.database import open_store
+from gardien.web import portal
+from gardien.web.ratelimit import RateLimiter
 
 PREFIX = "/api/v1"
 # Consent first: routes are matched in order, and the consent checks are the hot path.
@@ -55,7 +58,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await ctx.open_checks()  # the consent checks' async pool, on the server's loop
         yield
+        await ctx.close_checks()
         ctx.close()
 
     app = FastAPI(
@@ -73,6 +78,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router, prefix=PREFIX, responses=ERROR_RESPONSES)
+    # The pages (issue 5 §2-3): server-rendered, outside the API schema.
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_storage)
+    app.mount("/static", StaticFiles(packages=[("gardien.web", "static")]), name="static")
+    app.include_router(portal.router)
     return app
 
 

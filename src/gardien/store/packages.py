@@ -91,3 +91,21 @@ def purge_expired(engine: Engine, clock: Clock) -> int:
             request_package.delete().where(request_package.c.expires_at <= clock.now())
         )
         return int(result.rowcount)
+
+
+def available_until(engine: Engine, request_id: str, now: datetime) -> datetime | None:
+    """When the package of ``request_id`` stops being downloadable, or None if there is none.
+
+    Reads no content, so it is not an export and is not audited (the portal's status page
+    uses it to show or hide the download link).
+    """
+    with engine.connect() as conn:
+        expires = conn.execute(
+            sa.select(request_package.c.expires_at).where(
+                request_package.c.request_id == request_id
+            )
+        ).scalar()
+    if expires is None:
+        return None
+    expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
+    return expires if expires > now else None

@@ -1,0 +1,45 @@
+"""Rate limits per client address on the public portal (issue 5 §2, "Abuse").
+
+A moving window from the ``limits`` library, in memory by default (one server process); with
+several processes, point ``GARDIEN_RATE_LIMIT_STORAGE`` at a shared store (``redis://…``) so
+the limit holds across them. Behind a proxy, start uvicorn with ``--forwarded-allow-ips`` so
+the client's address is the person's, not the proxy's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from limits import RateLimitItem, parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one address may do; generous for a person, tight for a script."""
+
+    submit: str = "5/hour"
+    """New requests: a person files one or two; more is a script or a harassment attempt."""
+    verify: str = "20/hour"
+    """Code attempts across requests (each code also allows only 5 attempts, R-RGT-11)."""
+    resend: str = "5/hour"
+    """New codes: each one is a message to someone's inbox or phone."""
+    download: str = "30/hour"
+    pages: str = "300/minute"
+    login: str = "10/minute"
+    """Back office sign-in attempts (argon2 makes each attempt slow too)."""
+
+
+class RateLimiter:
+    def __init__(self, storage_uri: str = "memory://", limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
+        self._limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
+        self._items: dict[str, RateLimitItem] = {}
+
+    def allow(self, action: str, address: str) -> bool:
+        """Count one ``action`` by ``address``; False once the address is over its limit."""
+        item = self._items.get(action)
+        if item is None:
+            item = self._items[action] = parse(getattr(self.limits, action))
+        return bool(self._limiter.hit(item, action, address))
