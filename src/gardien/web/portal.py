@@ -89,7 +89,7 @@ def _message_page(
     return render(
         request,
         "portal/message.html",
-        {"title": title, "message": message},
+        {"page": "message", "title": title, "message": message},
         lang=lang,
         status_code=status_code,
     )

@@ -148,9 +148,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "download_gone": "La réponse n'est plus disponible au téléchargement. Contactez-nous "
         "pour la recevoir à nouveau.",
         "complaint": "Si notre réponse ne vous satisfait pas, vous pouvez saisir {authority}.",
-        "contact_dpo": "Délégué à la protection des données",
+        "contact_dpo": "Délégué à la protection des données :",
         "rights_channel": "Vous pouvez aussi écrire à",
         "error_title": "La demande n'a pas pu être envoyée",
+        "attention": "Une vérification est nécessaire",
         "need_channel": "Indiquez une adresse e-mail ou un numéro de téléphone pour recevoir "
         "le code de confirmation.",
         "need_identifier": "Indiquez au moins une information pour vous retrouver.",
@@ -217,9 +218,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "download_until": "Available until {date}.",
         "download_gone": "The answer can no longer be downloaded. Contact us to receive it again.",
         "complaint": "If our answer does not satisfy you, you may complain to {authority}.",
-        "contact_dpo": "Data protection officer",
+        "contact_dpo": "Data protection officer:",
         "rights_channel": "You may also write to",
         "error_title": "The request could not be sent",
+        "attention": "Please check",
         "need_channel": "Give an e-mail address or a phone number to receive the "
         "confirmation code.",
         "need_identifier": "Give at least one detail to find you.",
