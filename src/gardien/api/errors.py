@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gardien.connectors.errors import ConnectorError, SchemaMismatch, SystemUnreachable
@@ -21,6 +21,7 @@ from gardien.store.database import StoreUnavailable
 from gardien.store.holds import HoldNotFound
 from gardien.store.packages import PackageNotFound
 from gardien.store.requests import RequestNotFound
+from gardien.web.errors import error_page, is_page
 
 log = logging.getLogger("gardien.api")
 
@@ -127,8 +128,10 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
     return _json(422, error_body("invalid_input", message, {"problems": problems}))
 
 
-async def _http(_: Request, exc: Exception) -> JSONResponse:
+async def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if is_page(request) and exc.status_code in (404, 405):
+        return error_page(request, exc.status_code)
     code = HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
     return _json(
         exc.status_code,
@@ -137,9 +140,14 @@ async def _http(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+async def _unexpected(request: Request, exc: Exception) -> Response:
     # A bug, not bad input: logged with its traceback for us, never shown to the caller.
     log.exception("unexpected error", exc_info=exc)
+    if is_page(request):
+        try:
+            return error_page(request, 500)
+        except Exception:  # the page itself failed: fall back to the API's shape
+            log.exception("error page failed")
     return _json(500, error_body("internal_error", "an unexpected error occurred; it is logged"))
 
 

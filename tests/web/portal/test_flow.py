@@ -55,3 +55,13 @@ def portal_role():  # type: ignore[no-untyped-def]
     from gardien.api.permissions import Role
 
     return Role.DPO
+
+
+def test_a_dead_page_answers_in_html_and_the_api_in_json(portal: Api) -> None:
+    page = portal.client.get("/no-such-page?lang=en")
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "This link does not exist" in page.text
+    api = portal.client.get("/api/v1/no-such-endpoint")
+    assert api.status_code == 404
+    assert api.json()["error"]["code"] == "not_found"

@@ -1,0 +1,55 @@
+"""Error pages for people: a page outside ``/api`` answers in HTML, in the portal's layout.
+
+The API keeps its one JSON error shape (``gardien.api.errors``); a person who follows a dead
+link or meets a bug gets a readable page in their language, never JSON or a traceback.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from gardien.web.wording import texts_for
+
+_TITLES = {
+    "fr": {404: "Page introuvable", 405: "Action impossible", 500: "Erreur inattendue"},
+    "en": {404: "Page not found", 405: "Action not possible", 500: "Unexpected error"},
+}
+_MESSAGES = {
+    "fr": {
+        404: "Ce lien n'existe pas ou n'est plus valable.",
+        405: "Cette page ne permet pas cette action.",
+        500: "Une erreur inattendue s'est produite. Elle a été enregistrée ; réessayez plus tard.",
+    },
+    "en": {
+        404: "This link does not exist or is no longer valid.",
+        405: "This page does not allow this action.",
+        500: "An unexpected error occurred. It has been logged; try again later.",
+    },
+}
+
+
+def is_page(request: Request) -> bool:
+    """Whether the path is one of the pages rather than the JSON API."""
+    path = request.url.path
+    return not (path == "/api" or path.startswith("/api/"))
+
+
+def error_page(request: Request, status_code: int) -> Response:
+    # Imported here: rendering needs the app's context, which only exists once it runs.
+    from gardien.web.templating import render
+
+    lang = request.query_params.get("lang", "fr")
+    lang = lang if lang in _TITLES else "fr"
+    kind = status_code if status_code in _TITLES[lang] else 500 if status_code >= 500 else 404
+    return render(
+        request,
+        "portal/message.html",
+        {
+            "page": "error",
+            "title": _TITLES[lang][kind],
+            "message": _MESSAGES[lang][kind] if kind != 404 else texts_for(lang)["not_found"],
+        },
+        lang=lang,
+        status_code=status_code,
+    )
