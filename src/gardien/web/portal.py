@@ -14,6 +14,7 @@ What protects it (issue 5 §2 "Abuse"):
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,7 @@ from gardien.web.wording import (
 )
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger("gardien.web")
 
 ACTOR = "portal"
 """Who the audit trail names for what a person does on the portal (they are not yet known)."""
@@ -151,6 +153,24 @@ class _Form:
     identity: Mapping[str, str] | None = None
     activity: str = ""
     text: str = ""
+    corrections: Mapping[str, str] | None = None
+    """Rectification (Art. 16): column → the value the person says is accurate."""
+
+
+CORRECTION_ROWS = 3
+
+
+def _correctable(ctx: Context, lang: str) -> list[tuple[str, str]]:
+    """Columns a person may ask to correct, labelled by their data category (Art. 16)."""
+    labels: dict[str, str] = {}
+    for system in ctx.registry.systems.values():
+        for table in system.tables.values():
+            for column, category in table.columns.items():
+                data = ctx.registry.data.get(category)
+                label = pick(data.label, lang) if data else None
+                name = column.replace("_", " ")
+                labels.setdefault(column, f"{label} — {name}" if label else name)
+    return sorted(labels.items(), key=lambda item: item[1].lower())
 
 
 def _identity_kinds(ctx: Context) -> list[str]:
@@ -178,6 +198,8 @@ def _form_page(
             "kinds": [(k.value, KINDS[lang][k], k.article) for k in PORTAL_KINDS],
             "identifiers": [(k, identifier_label(lang, k)) for k in _identity_kinds(ctx)],
             "activities": activities,
+            "correctable": _correctable(ctx, lang),
+            "correction_rows": _correction_rows(form),
             "form": form,
             "values": dict(form.identity or {}),
             "errors": errors,
@@ -185,6 +207,11 @@ def _form_page(
         lang=lang,
         status_code=status_code,
     )
+
+
+def _correction_rows(form: _Form) -> list[tuple[str, str]]:
+    rows = list((form.corrections or {}).items())[:CORRECTION_ROWS]
+    return rows + [("", "")] * (CORRECTION_ROWS - len(rows))
 
 
 @router.get("/request", response_class=HTMLResponse)
@@ -211,6 +238,8 @@ def _check_submission(ctx: Context, lang: str, form: _Form) -> list[str]:
             identifiers.normalise(kind, value)
         except GardienError:
             problems.append(t["bad_identifier"].format(field=identifier_label(lang, kind)))
+    if form.kind == RequestKind.RECTIFICATION.value and not form.corrections:
+        problems.append(t["need_correction"])
     if (
         identity
         and ctx.registry.controller.identity_proof
@@ -235,6 +264,7 @@ async def submit(request: Request) -> Response:
         },
         activity=_field(form_data, "activity", 100),
         text=_field(form_data, "text", MAX_TEXT),
+        corrections=_corrections(ctx, form_data),
     )
     if not _csrf_ok(request, form_data):
         return _form_page(request, lang, form, [t["csrf"]], 400)
@@ -249,9 +279,21 @@ async def submit(request: Request) -> Response:
     except GardienError:
         # The checks above cover what a person can get wrong; anything else is ours to fix,
         # but the person still gets a page, not a traceback.
+        log.exception("portal submission refused")
         return _form_page(request, lang, form, [t["error_title"]], 422)
     query = f"?lang={lang}" + ("&sent=1" if sent else "")
     return RedirectResponse(f"/status/{secret}{query}", status_code=303)
+
+
+def _corrections(ctx: Context, form: FormData) -> dict[str, str]:
+    known = {c for s in ctx.registry.systems.values() for t in s.tables.values() for c in t.columns}
+    corrections: dict[str, str] = {}
+    for row in range(CORRECTION_ROWS):
+        column = _field(form, f"fix_field_{row}", 100)
+        value = _field(form, f"fix_value_{row}", 500)
+        if column in known and value:
+            corrections[column] = value
+    return corrections
 
 
 def _file_request(ctx: Context, form: _Form, activity: str | None) -> tuple[str, bool]:
@@ -264,7 +306,12 @@ def _file_request(ctx: Context, form: _Form, activity: str | None) -> tuple[str,
         identity=dict(form.identity or {}),
         registry=ctx.registry,
         text=form.text or None,
-        details=RequestDetails(activity=activity),
+        details=RequestDetails(
+            activity=activity,
+            fields=dict(form.corrections or {})
+            if form.kind == RequestKind.RECTIFICATION.value
+            else {},
+        ),
     )
     with ctx.engine.begin() as conn:
         secret = portal_links.create(conn, ctx.clock, filed.id)

@@ -65,3 +65,39 @@ def test_a_dead_page_answers_in_html_and_the_api_in_json(portal: Api) -> None:
     api = portal.client.get("/api/v1/no-such-endpoint")
     assert api.status_code == 404
     assert api.json()["error"]["code"] == "not_found"
+
+
+def test_a_rectification_names_the_data_and_its_right_value(portal: Api, tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    email = portal.a_client_email()
+    status, page, _ = submit(portal, kind="rectification", id_email=email)
+    assert status == 422
+    assert "give at least one piece of data to correct" in page
+    status, _, location = submit(
+        portal,
+        kind="rectification",
+        id_email=email,
+        fix_field_0="last_name",
+        fix_value_0="Exact-Name",
+        fix_field_1="no_such_column",
+        fix_value_1="ignored",
+    )
+    assert status == 303 and location
+    page = portal.client.get(location)
+    portal.client.post(
+        location.split("?")[0] + "/verify",
+        data={"csrf_token": csrf_token(page.text), "code": last_code(tmp_path / "outbox")},
+    )
+    dpo = portal.headers(portal_role())
+    request = portal.client.get("/api/v1/requests", headers=dpo).json()[0]
+    assert request["details"]["fields"] == {"last_name": "Exact-Name"}
+    ran = portal.client.post(f"/api/v1/requests/{request['id']}/run", headers=dpo, json={})
+    assert ran.status_code == 200, ran.text
+    with sa.create_engine(portal.systems_url).connect() as conn:
+        names = (
+            conn.execute(sa.text("SELECT last_name FROM client WHERE email = :e"), {"e": email})
+            .scalars()
+            .all()
+        )
+    assert names and set(names) == {"Exact-Name"}
