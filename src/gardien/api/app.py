@@ -21,7 +21,7 @@ from gardien.clock import Clock, SystemClock
 from gardien.registry.loader import load_registry
 from gardien.settings import Settings
 from gardien.store.database import open_store
-from gardien.web import portal
+from gardien.web import office, portal
 from gardien.web.ratelimit import RateLimiter
 
 PREFIX = "/api/v1"
@@ -82,6 +82,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.state.rate_limiter = RateLimiter(settings.rate_limit_storage)
     app.mount("/static", StaticFiles(packages=[("gardien.web", "static")]), name="static")
     app.include_router(portal.router)
+    app.include_router(office.router)
     return app
 
 

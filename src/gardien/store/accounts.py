@@ -56,7 +56,9 @@ class Account:
     role: str
     created_at: datetime
     password_set_at: datetime | None = None
-    """When the password was last set; a back-office session opened before it is refused."""
+    """When the back-office password was last set."""
+    session_epoch: int = 0
+    """Back-office sessions carry this number; bumping it (new password, sign-out) ends them."""
 
 
 def _utc(moment: datetime) -> datetime:
@@ -66,7 +68,13 @@ def _utc(moment: datetime) -> datetime:
 
 def _account(row: Any) -> Account:
     set_at = row.password_set_at
-    return Account(row.name, row.role, _utc(row.created_at), _utc(set_at) if set_at else None)
+    return Account(
+        row.name,
+        row.role,
+        _utc(row.created_at),
+        _utc(set_at) if set_at else None,
+        int(row.session_epoch or 0),
+    )
 
 
 def _split(token: str) -> tuple[str, str] | None:
@@ -145,7 +153,7 @@ def check_password(password: str) -> None:
 
 
 def set_password(engine: Engine, clock: Clock, name: str, password: str, actor: str) -> Account:
-    """Set (or change) the account's password; sessions opened before now stop working."""
+    """Set (or change) the account's password; the sessions opened before are closed."""
     check_password(password)
     hashed = _hasher.hash(password)  # slow on purpose: outside the transaction
     now = clock.now()
@@ -153,7 +161,11 @@ def set_password(engine: Engine, clock: Clock, name: str, password: str, actor: 
         found = conn.execute(
             staff_account.update()
             .where(staff_account.c.name == name)
-            .values(password_hash=hashed, password_set_at=now)
+            .values(
+                password_hash=hashed,
+                password_set_at=now,
+                session_epoch=staff_account.c.session_epoch + 1,
+            )
         ).rowcount
         if not found:
             raise AccountNotFound(
@@ -193,6 +205,16 @@ def authenticate_password(engine: Engine, name: str, password: str) -> Account |
     if row is None or stored is None:
         return None
     return _account(row)
+
+
+def close_sessions(engine: Engine, name: str) -> None:
+    """End every back-office session of the account (on sign-out: a copied cookie dies too)."""
+    with engine.begin() as conn:
+        conn.execute(
+            staff_account.update()
+            .where(staff_account.c.name == name)
+            .values(session_epoch=staff_account.c.session_epoch + 1)
+        )
 
 
 def enabled(engine: Engine, name: str) -> Account | None:

@@ -22,8 +22,10 @@ staff_account = sa.Table(
     sa.Column("created_by", sa.String(200), nullable=False),
     sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),
     # The back office's session login (migration 0007): an argon2 hash, NULL until a password
-    # is set; sessions opened before ``password_set_at`` stop working (a changed password
-    # logs every open session out).
+    # is set. A session carries the account's ``session_epoch``; setting the password or
+    # signing out bumps it, which closes every session opened before (sessions are signed
+    # cookies, so this number is what makes them revocable).
     sa.Column("password_hash", sa.String(200), nullable=True),
     sa.Column("password_set_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("session_epoch", sa.Integer(), nullable=False, server_default="0"),
 )

@@ -22,9 +22,13 @@ def upgrade() -> None:
     with op.batch_alter_table("staff_account") as batch:
         batch.add_column(sa.Column("password_hash", sa.String(200), nullable=True))
         batch.add_column(sa.Column("password_set_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(
+            sa.Column("session_epoch", sa.Integer(), nullable=False, server_default="0")
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("staff_account") as batch:
+        batch.drop_column("session_epoch")
         batch.drop_column("password_set_at")
         batch.drop_column("password_hash")

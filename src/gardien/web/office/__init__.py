@@ -1,0 +1,20 @@
+"""The DPO team's back office at ``/office`` (issue 5 §3): server-rendered, plain HTML forms,
+no JavaScript needed, behind a session login; the API's permission matrix governs each page.
+
+- ``session``: the signed session cookie, ``office_user(permission)``, flash messages;
+- ``pages``: the route class turning refusals into pages, rendering, CSRF checks;
+- ``auth``: sign in and out; ``requests``: the queue and a request's page and actions;
+  ``operations``: retention, legal holds, the audit trail; ``consent``: the consent look-up.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from gardien.web.office import auth, consent, operations, requests
+
+router = APIRouter(include_in_schema=False)  # pages, not API endpoints: no OpenAPI entry
+for _part in (auth.router, requests.router, operations.router, consent.router):
+    router.include_router(_part)
+
+__all__ = ["router"]

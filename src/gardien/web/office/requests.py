@@ -1,0 +1,521 @@
+"""``/office`` (the request queue) and ``/office/requests/{id}`` (one request, its timeline,
+its results and the actions on it); thin over ``gardien.jobs`` like the API's routes.
+
+Each action is a plain form posted with its CSRF token; success redirects (303) to the
+request's page with a message, and a refusal (a gardien error: wrong state, missing reason…)
+shows the page again with the message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import Response
+
+from gardien.api.errors import status_of
+from gardien.api.permissions import Permission as P
+from gardien.errors import GardienError
+from gardien.jobs import requests as jobs
+from gardien.jobs.fulfil import run_requests
+from gardien.requests.kinds import RequestKind
+from gardien.requests.model import RightsRequest
+from gardien.requests.states import RequestState
+from gardien.store import packages
+from gardien.store.schema import audit_event
+from gardien.web.office.pages import OfficeRoute, check_form, context, page, redirect
+from gardien.web.office.session import Staff, office_user
+from gardien.web.office.texts import STATES, TEXTS, kind_label
+
+router = APIRouter(prefix="/office", route_class=OfficeRoute)
+
+PER_PAGE = 100
+SOON_DAYS = 7
+# Audit events about a request besides its transitions (which are its timeline already).
+OTHER_EVENTS = ("request.package.exported", "request.code_rejected")
+
+
+# --- the queue ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Badge:
+    css: str
+    text: str
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: str
+    ref: str
+    kind: str
+    received_at: datetime
+    answer_by: date | None
+    state: str
+    channel: str
+    css: str
+    badge: Badge | None
+
+
+def urgency(request: RightsRequest, today: date) -> tuple[str, Badge | None]:
+    """The row's class and badge: overdue (red), due within 7 days (yellow), else none."""
+    if not request.state.is_open or request.answer_by is None:
+        return "", None
+    if request.overdue(today):
+        return "overdue", Badge("bad", TEXTS["overdue"])
+    days = (request.answer_by - today).days
+    if days <= SOON_DAYS:
+        if days == 0:
+            text = TEXTS["due_today"]
+        elif days == 1:
+            text = TEXTS["due_in_one"]
+        else:
+            text = TEXTS["due_in"].format(days=days)
+        return "due-soon", Badge("warn", text)
+    return "", None
+
+
+def masked_channel(request: RightsRequest) -> str:
+    if request.channel is None or request.channel not in request.identity:
+        return "—"
+    return f"{request.channel}: {jobs.mask(request.channel, request.identity[request.channel])}"
+
+
+def _row(request: RightsRequest, today: date) -> QueueRow:
+    css, badge = urgency(request, today)
+    return QueueRow(
+        id=request.id,
+        ref=request.id[:8],
+        kind=kind_label(request.kind),
+        received_at=request.received_at,
+        answer_by=request.answer_by,
+        state=STATES[request.state],
+        channel=masked_channel(request),
+        css=css,
+        badge=badge,
+    )
+
+
+def _choice(value: str, allowed: Mapping[str, Any]) -> str:
+    return value if value in allowed else ""
+
+
+@router.get("")
+def queue(
+    request: Request,
+    staff: Annotated[Staff, Depends(office_user(P.REQUESTS_READ))],
+    state: str = "",
+    kind: str = "",
+    page_number: Annotated[str, Query(alias="page")] = "1",
+) -> Response:
+    ctx = context(request)
+    today = ctx.clock.now().date()
+    states = {"open": TEXTS["open_only"], **{s.value: STATES[s] for s in RequestState}}
+    kinds = {k.value: kind_label(k) for k in RequestKind}
+    state, kind = _choice(state, states), _choice(kind, kinds)
+    found = jobs.list_requests(
+        ctx.engine,
+        state=RequestState(state) if state and state != "open" else None,
+        kind=RequestKind(kind) if kind else None,
+    )
+    if state == "open":
+        found = [r for r in found if r.state.is_open]
+    # Open first, each group by the deadline in force (the store's order, kept: sort is stable).
+    found.sort(key=lambda r: not r.state.is_open)
+    rows = [_row(r, today) for r in found]
+    pages = max(1, math.ceil(len(rows) / PER_PAGE))
+    number = min(max(1, int(page_number) if page_number.isdigit() else 1), pages)
+    counts = TEXTS["counts"].format(
+        open=sum(1 for r in found if r.state.is_open),
+        overdue=sum(1 for r in rows if r.css == "overdue"),
+        soon=sum(1 for r in rows if r.css == "due-soon"),
+    )
+    return page(
+        request,
+        staff,
+        "office/queue.html",
+        {
+            "rows": rows[(number - 1) * PER_PAGE : number * PER_PAGE],
+            "counts": counts,
+            "states": states,
+            "kinds": kinds,
+            "state": state,
+            "kind": kind,
+            "page": number,
+            "pages": pages,
+        },
+        title=TEXTS["queue_title"],
+    )
+
+
+# --- one request ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Step:
+    at: datetime
+    actor: str
+    what: str
+    note: str
+
+
+@dataclass(frozen=True)
+class SystemResult:
+    system: str
+    table: str
+    facts: str
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(_short(v) for v in value) or "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_short(v)}" for k, v in value.items()) or "—"
+    if isinstance(value, bool):
+        return TEXTS["yes"] if value else TEXTS["no"]
+    return str(value)
+
+
+def result_tables(result: Mapping[str, Any] | None) -> list[SystemResult]:
+    """Per system and table, what the last run found and did, from the stored result.
+
+    The shapes differ by kind (``{"tables": {"crm.client": {...}}}`` for access, a list of
+    per-table results for erasure, under ``"erasure"`` for an objection…); all are read here.
+    """
+    if not result:
+        return []
+    found: list[SystemResult] = []
+    for part in (result, result.get("erasure")):
+        if not isinstance(part, Mapping):
+            continue
+        tables = part.get("tables")
+        if isinstance(tables, Mapping):
+            for name, facts in tables.items():
+                system, _, table = str(name).partition(".")
+                found.append(SystemResult(system, table or "—", _short(facts)))
+        elif isinstance(tables, list):
+            for item in tables:
+                if not isinstance(item, Mapping):
+                    continue
+                rest = {k: v for k, v in item.items() if k not in ("system", "table") and v}
+                found.append(
+                    SystemResult(
+                        str(item.get("system", "?")), str(item.get("table", "?")), _short(rest)
+                    )
+                )
+    return found
+
+
+def result_summary(result: Mapping[str, Any] | None) -> list[Fact]:
+    if not result:
+        return []
+    return [
+        Fact(key.replace("_", " "), _short(value))
+        for key, value in result.items()
+        if key != "tables" and not (isinstance(value, Mapping) and "tables" in value)
+    ]
+
+
+def _mask_value(kind: str, value: str) -> str:
+    return jobs.mask("email" if kind == "email" else kind, value)
+
+
+def identity_facts(request: RightsRequest, staff: Staff) -> tuple[list[Fact], bool]:
+    """The identifiers in clear for who handles the request (verify permission: dpo, agent);
+    masked for a role that only reads the queue (an auditor checks deadlines, not people)."""
+    clear = staff.can(P.REQUESTS_VERIFY)
+    return [
+        Fact(kind, value if clear else _mask_value(kind, value))
+        for kind, value in sorted(request.identity.items())
+    ], not clear
+
+
+def _facts(request: RightsRequest, now: datetime) -> list[Fact]:
+    facts = [
+        Fact(TEXTS["reference"], request.id),
+        Fact(TEXTS["kind"], kind_label(request.kind)),
+        Fact(TEXTS["article"], request.kind.article),
+        Fact(TEXTS["state"], STATES[request.state]),
+        Fact(TEXTS["received"], f"{request.received_at:%Y-%m-%d %H:%M} UTC"),
+        Fact(TEXTS["due"], request.due.isoformat() if request.due else "—"),
+    ]
+    if request.extension is not None:
+        facts.append(Fact(TEXTS["extended_due"], str(request.extended_due)))
+        facts.append(Fact(TEXTS["extension_reason"], request.extension.reason))
+    facts.append(Fact(TEXTS["answer_by"], str(request.answer_by or "—")))
+    waited = jobs.identity_wait_seconds(request, now)
+    if waited is not None:
+        facts.append(Fact(TEXTS["identity_wait"], _duration(waited)))
+    if request.text:
+        facts.append(Fact(TEXTS["text"], request.text))
+    details = {k: v for k, v in request.details.as_json().items() if v}
+    if details:
+        facts.append(Fact(TEXTS["details"], _short(details)))
+    if request.death is not None:
+        facts.append(Fact(TEXTS["death"], request.death.died_on.isoformat()))
+    return facts
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 86400:
+        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+    return f"{seconds // 86400} d {seconds % 86400 // 3600} h"
+
+
+def timeline(request: Request, item: RightsRequest) -> list[Step]:
+    """The request's transitions and the other audited acts on it (exports, wrong codes)."""
+    steps = [
+        Step(
+            e.at,
+            e.actor,
+            f"{e.action.value}: {e.from_state.value if e.from_state else '—'} → {e.to_state.value}",
+            "; ".join(
+                part
+                for part in (
+                    e.reason or "",
+                    _short({k: v for k, v in e.details.items() if k != "identity_wait_seconds"})
+                    if e.details
+                    else "",
+                )
+                if part and part != "—"
+            ),
+        )
+        for e in item.timeline
+    ]
+    ctx = context(request)
+    with ctx.engine.connect() as conn:
+        # By action first (indexed), then the target: no scan of the whole trail.
+        rows = conn.execute(
+            sa.select(
+                audit_event.c.at, audit_event.c.actor, audit_event.c.action, audit_event.c.details
+            )
+            .where(
+                audit_event.c.action.in_(OTHER_EVENTS),
+                audit_event.c.target == f"request:{item.id}",
+            )
+            .order_by(audit_event.c.seq)
+        ).all()
+    for row in rows:
+        at = row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC)  # SQLite: naive UTC
+        steps.append(Step(at, row.actor, row.action, _short(json.loads(row.details))))
+    steps.sort(key=lambda s: s.at)
+    return steps
+
+
+@dataclass(frozen=True)
+class Actions:
+    attest: bool
+    run: bool
+    extend: bool
+    refuse: bool
+    export: datetime | None  # the package's end of availability, when it can be downloaded
+
+    @property
+    def any(self) -> bool:
+        return self.attest or self.run or self.extend or self.refuse or self.export is not None
+
+
+def actions(request: Request, item: RightsRequest, staff: Staff) -> Actions:
+    """What the role may do and the state allows (the workflow still decides on submission)."""
+    now = context(request).clock.now()
+    state = item.state
+    package = None
+    if staff.can(P.REQUESTS_EXPORT) and item.kind in (RequestKind.ACCESS, RequestKind.PORTABILITY):
+        package = packages.available_until(context(request).engine, item.id, now)
+    return Actions(
+        attest=staff.can(P.REQUESTS_VERIFY)
+        and state in (RequestState.RECEIVED, RequestState.AWAITING_IDENTITY),
+        run=staff.can(P.REQUESTS_RUN) and state is RequestState.VERIFIED and item.actionable,
+        extend=staff.can(P.REQUESTS_DECIDE)
+        and state.is_open
+        and item.extension is None
+        and item.due is not None
+        and now.date() <= item.due,
+        refuse=staff.can(P.REQUESTS_DECIDE) and state.is_open,
+        export=package,
+    )
+
+
+def _detail(
+    request: Request,
+    staff: Staff,
+    request_id: str,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+    form: Mapping[str, str] | None = None,
+) -> Response:
+    ctx = context(request)
+    item = jobs.show(ctx.engine, request_id)
+    now = ctx.clock.now()
+    identity, masked = identity_facts(item, staff)
+    _, badge = urgency(item, now.date())
+    return page(
+        request,
+        staff,
+        "office/request.html",
+        {
+            "item": item,
+            "ref": item.id[:8],
+            "facts": _facts(item, now),
+            "badge": badge,
+            "identity": identity,
+            "identity_masked": masked,
+            "steps": timeline(request, item),
+            "results": result_tables(item.result),
+            "summary": result_summary(item.result),
+            "result_json": json.dumps(item.result, indent=2, ensure_ascii=False)
+            if item.result is not None
+            else "",
+            "actions": actions(request, item, staff),
+            "form": {"attestation": "", "extend_reason": "", "refuse_reason": "", **(form or {})},
+        },
+        title=TEXTS["request_title"].format(ref=item.id[:8]),
+        error=error,
+        status_code=status_code,
+    )
+
+
+@router.get("/requests/{request_id}")
+def detail(
+    request: Request,
+    request_id: str,
+    staff: Annotated[Staff, Depends(office_user(P.REQUESTS_READ))],
+) -> Response:
+    return _detail(request, staff, request_id)
+
+
+def _refused(
+    request: Request,
+    staff: Staff,
+    request_id: str,
+    exc: GardienError,
+    form: Mapping[str, str] | None = None,
+) -> Response:
+    """The request's page again, with the refusal's message (and what was typed)."""
+    return _detail(
+        request, staff, request_id, error=str(exc), status_code=status_of(exc), form=form
+    )
+
+
+def _back(request: Request, request_id: str, message: str, kind: str = "ok") -> Response:
+    return redirect(request, f"/office/requests/{request_id}", flash=(kind, message))
+
+
+@router.post("/requests/{request_id}/attest")
+def attest(
+    request: Request,
+    request_id: str,
+    staff: Annotated[Staff, Depends(office_user(P.REQUESTS_VERIFY))],
+    attestation: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_form(request, csrf_token)
+    ctx = context(request)
+    try:
+        jobs.attest(ctx.engine, ctx.clock, request_id, actor=staff.actor, attestation=attestation)
+    except GardienError as exc:
+        return _refused(request, staff, request_id, exc, {"attestation": attestation})
+    return _back(request, request_id, TEXTS["attested"])
+
+
+@router.post("/requests/{request_id}/run")
+def run(
+    request: Request,
+    request_id: str,
+    staff: Annotated[Staff, Depends(office_user(P.REQUESTS_RUN))],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_form(request, csrf_token)
+    ctx = context(request)
+    jobs.show(ctx.engine, request_id)  # an unknown request is a 404 page, not a failed run
+    try:
+        (outcome,) = run_requests(
+            ctx.registry,
+            ctx.engine,
+            ctx.clock,
+            [request_id],
+            actor=staff.actor,
+            pdf=False,
+            connectors=ctx.connectors(),
+        )
+    except GardienError as exc:  # a system down or changed: nothing was run
+        return _refused(request, staff, request_id, exc)
+    if outcome.error:
+        message = TEXTS["run_failed"].format(summary=outcome.summary, error=outcome.error)
+        return _back(request, request_id, message, "error")
+    return _back(request, request_id, TEXTS["run_done"].format(summary=outcome.summary))
+
+
+@router.post("/requests/{request_id}/extend")
+def extend(
+    request: Request,
+    request_id: str,
+    staff: Annotated[Staff, Depends(office_user(P.REQUESTS_DECIDE))],
+    reason: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_form(request, csrf_token)
+    ctx = context(request)
+    try:
+        item = jobs.extend(ctx.engine, ctx.clock, request_id, actor=staff.actor, reason=reason)
+    except GardienError as exc:
+        return _refused(request, staff, request_id, exc, {"extend_reason": reason})
+    return _back(request, request_id, TEXTS["extended"].format(date=item.answer_by))
+
+
+@router.post("/requests/{request_id}/refuse")
+def refuse(
+    request: Request,
+    request_id: str,
+    staff: Annotated[Staff, Depends(office_user(P.REQUESTS_DECIDE))],
+    reason: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_form(request, csrf_token)
+    ctx = context(request)
+    try:
+        jobs.refuse(ctx.engine, ctx.clock, request_id, actor=staff.actor, reason=reason)
+    except GardienError as exc:
+        return _refused(request, staff, request_id, exc, {"refuse_reason": reason})
+    return _back(request, request_id, TEXTS["refused"])
+
+
+@router.post("/requests/{request_id}/export")
+def export(
+    request: Request,
+    request_id: str,
+    staff: Annotated[Staff, Depends(office_user(P.REQUESTS_EXPORT))],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """The package as a download; the read is audited with the office actor (like the API's)."""
+    check_form(request, csrf_token)
+    ctx = context(request)
+    try:
+        package = packages.export(ctx.engine, ctx.clock, request_id, actor=staff.actor)
+    except GardienError as exc:
+        return _refused(request, staff, request_id, exc)
+    return Response(
+        package.content,
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="gardien-{request_id}.zip"',
+            "X-Content-SHA256": package.sha256,
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
