@@ -13,8 +13,10 @@ from fastapi import APIRouter
 
 from gardien.web.office import auth, consent, operations, requests
 
+PARTS = (auth.router, requests.router, operations.router, consent.router)
+
 router = APIRouter(include_in_schema=False)  # pages, not API endpoints: no OpenAPI entry
-for _part in (auth.router, requests.router, operations.router, consent.router):
+for _part in PARTS:
     router.include_router(_part)
 
-__all__ = ["router"]
+__all__ = ["PARTS", "router"]
