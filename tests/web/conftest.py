@@ -5,12 +5,13 @@
   clock (one-time codes do not expire mid-test); a staff account and API token per role; the
   outbox folder (``live_server.latest_code(email)`` reads the last one-time code sent).
 - ``browser`` (one per session), ``page`` (a fresh context per test) and ``new_page(locale=)``
-  (one more visitor): Playwright's sync API on ``/usr/bin/chromium``. Requests to anything but loopback are aborted, and a test whose
-  page tried one fails, unless marked ``@pytest.mark.allows_external_requests``.
+  (one more visitor): Playwright's sync API on ``/usr/bin/chromium``. Requests to anything but
+  loopback are aborted, and a test whose page tried one fails, unless marked
+  ``@pytest.mark.allows_external_requests``.
 - ``screenshot(page, name)``: ``out/screenshots/<name>.png``; ``axe(page)``: axe-core's
   violations, failing the test on serious or critical ones.
 
-A PostgreSQL variant: ``yield from start_live_server(tmp_path, monkeypatch, postgres_url, ...)``.
+A PostgreSQL variant: ``yield from tests.web.server.start_live_server(tmp_path, monkeypatch, postgres_url, ...)``.
 """
 
 from __future__ import annotations
@@ -30,19 +31,9 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from gardien.api.app import create_app
-from gardien.api.permissions import Role
-from gardien.clock import SystemClock
-from gardien.registry.loader import load_registry
-from gardien.settings import Settings
-from gardien.store import accounts
-from gardien.store.database import open_store
-from gardien.synthetic.people import fill_system
-from gardien.synthetic.schema import create_system
 from tests.web import browser as helpers
-from tests.web.browser import EXAMPLE, LiveServer, StaffAccount, serve
+from tests.web.server import LiveServer, start_live_server
 
-PEOPLE = 40  # per system: enough for near twins, quick to fill (about a second)
 VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 TIMEOUT_MS = 10_000  # a server-rendered page over loopback answers in well under that
 
@@ -53,44 +44,6 @@ def pytest_configure(config: pytest.Config) -> None:
         "allows_external_requests: the page may try to reach a host other than loopback "
         "(the request is still aborted, the test does not fail for it)",
     )
-
-
-def start_live_server(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_url: str, systems_url: str
-) -> Iterator[LiveServer]:
-    """Fill the systems, create one account per role, serve the app; stop it afterwards."""
-    outbox = tmp_path / "outbox"
-    monkeypatch.setenv("IMA_PROTECT_CRM_URL", systems_url)
-    monkeypatch.setenv("IMA_PROTECT_TELEPHONY_URL", systems_url)
-    monkeypatch.setenv("GARDIEN_OUTBOX", str(outbox))
-    monkeypatch.delenv("GARDIEN_SMTP_URL", raising=False)
-    clock = SystemClock()
-    registry = load_registry(EXAMPLE)
-    for system_id in registry.systems:
-        create_system(registry, system_id)
-        fill_system(registry, system_id, people=PEOPLE, seed=5, now=clock.now())
-    engine = open_store(store_url)
-    try:
-        staff = {}
-        for role in Role:
-            name = f"{role.value}@test"
-            _, token = accounts.create(engine, clock, name=name, role=role.value, actor="test")
-            staff[role] = StaffAccount(name, role, token)
-    finally:
-        engine.dispose()
-    settings = Settings(database_url=store_url, registry=EXAMPLE, env="dev")
-    app = create_app(settings, clock=clock)
-    with serve(app) as base_url:
-        yield LiveServer(
-            base_url=base_url,
-            app=app,
-            clock=clock,
-            store_url=store_url,
-            systems_url=systems_url,
-            registry_path=EXAMPLE,
-            outbox=outbox,
-            staff=staff,
-        )
 
 
 @pytest.fixture

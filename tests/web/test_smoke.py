@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, Route
 
 from gardien.api.permissions import Role
-from tests.web.browser import LiveServer
+from tests.web.server import LiveServer
 
 
 @pytest.mark.allows_external_requests

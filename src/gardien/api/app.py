@@ -33,13 +33,18 @@ ROUTERS = (
     routes_operations.router,
 )
 
-# Every endpoint may answer these, in the one error shape.
+# Every endpoint may answer these, in the one error shape (the statuses of docs/api.md, which
+# gardien.api.errors maps once for all routes; schemathesis checks the schema lists them).
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorOut, "description": text}
     for status, text in (
+        (400, "The body is not JSON"),
         (401, "No or unknown API token"),
         (403, "The caller's role does not allow this"),
+        (404, "No such request, hold or package"),
+        (409, "The state of things does not allow this (e.g. the request's state)"),
         (422, "Invalid input"),
+        (503, "A declared system, the store or the notifier is unavailable"),
     )
 }
 

@@ -58,13 +58,27 @@ def _totals(actions: list[RetentionActionOut]) -> dict[str, int]:
     return totals
 
 
+# A plan subtracts the registry's durations from ``now`` on the calendar: an instant such as
+# year 1 or 9999 overflows Python's dates (found by schemathesis: a 500). No retention question
+# (R-RET-05) is asked as at a date outside these years.
+PLAN_YEARS = range(1900, 3000)
+
+
 @router.get("/retention/plan", response_model=RetentionPlanOut, tags=["retention"])
 def retention_plan(
     ctx: Ctx,
     _: Annotated[Principal, Depends(require(P.RETENTION_READ))],
-    now: Annotated[datetime | None, Query(description="Plan as at this instant.")] = None,
+    now: Annotated[
+        datetime | None,
+        Query(description="Plan as at this instant (years 1900 to 2999)."),
+    ] = None,
 ) -> RetentionPlanOut:
     """What a run would do: rows to archive, delete or anonymise per table, and rows held."""
+    if now is not None and now.year not in PLAN_YEARS:
+        raise UsageError(
+            f"now={now.isoformat()}: plan as at an instant between the years "
+            f"{PLAN_YEARS.start} and {PLAN_YEARS.stop - 1}"
+        )
     plan, counted = job.plan(ctx.registry, ctx.engine, now or ctx.clock.now(), ctx.connectors())
     actions = [_action(p.action, p.rows, p.held) for p in counted]
     return RetentionPlanOut(now=plan.now, actions=actions, totals=_totals(actions))
