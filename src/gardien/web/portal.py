@@ -361,7 +361,16 @@ def _status_values(ctx: Context, lang: str, secret: str, filed: RightsRequest) -
         "package_until": packages.available_until(ctx.engine, filed.id, now),
         "refusal": _refusal_reason(filed),
         "authority": ctx.registry.controller.authority,
+        "authority_name": _authority_name(ctx, lang),
     }
+
+
+def _authority_name(ctx: Context, lang: str) -> str | None:
+    authority = ctx.registry.controller.authority
+    if authority is None:
+        return None
+    full = pick(authority.full_name, lang)
+    return f"{full} ({authority.name})" if full else authority.name
 
 
 async def _open(request: Request, secret: str) -> tuple[Context, str, RightsRequest | None]:

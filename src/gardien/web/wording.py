@@ -154,7 +154,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "download_until": "Disponible jusqu'au {date}.",
         "download_gone": "La réponse n'est plus disponible au téléchargement. Contactez-nous "
         "pour la recevoir à nouveau.",
-        "complaint": "Si notre réponse ne vous satisfait pas, vous pouvez saisir {authority}.",
+        "complaint": "Si notre réponse ne vous satisfait pas, vous pouvez adresser une réclamation à : {authority}.",
         "contact_dpo": "Délégué à la protection des données :",
         "rights_channel": "Vous pouvez aussi écrire à",
         "error_title": "La demande n'a pas pu être envoyée",
