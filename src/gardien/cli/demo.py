@@ -5,11 +5,14 @@
 2. Build the IMA PROTECT demo databases with synthetic people whose dates exercise every
    retention rule, place a litigation hold on one caller's recordings (R-RET-05), show the
    retention plan, run it, and verify the audit trail.
+3. Answer rights requests, leave one waiting for the back office, create the back office's
+   demo account and tell how to serve the pages and sign in.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,12 +37,13 @@ from gardien.registry.checker import check_path
 from gardien.registry.loader import load_registry
 from gardien.registry.model import Registry
 from gardien.requests.kinds import RequestKind
-from gardien.store import audit, holds
+from gardien.store import accounts, audit, holds
 from gardien.store.database import open_store
 from gardien.synthetic.people import fill_system
 from gardien.synthetic.schema import create_system
 
 EXAMPLES = ("ima-protect", "ima-group", "influence-media")
+DEMO_ACCOUNT = "dpo@demo"
 NOTICE_FORMATS = tuple(NoticeFormat)
 RECORD_FORMATS = tuple(RecordFormat)
 
@@ -193,6 +197,36 @@ def _rights(registry: Registry, store: sa.Engine, clock: FixedClock) -> None:
     out.print(
         f"the access package of {client}: .venv/bin/gardien request export {ids[0]} -o access.zip --store sqlite:///demo/gardien.db"
     )
+    # One request left for the back office: verify it by attestation, run it, export it.
+    with engine.connect() as conn:
+        waiting = conn.execute(
+            sa.text(
+                "SELECT email FROM client WHERE contract_ended_on IS NULL ORDER BY id LIMIT 1 OFFSET 1"
+            )
+        ).scalar_one()
+    engine.dispose()
+    request_jobs.submit(
+        store,
+        clock,
+        actor="demo:agent",
+        kind=RequestKind.ACCESS,
+        identity={"email": str(waiting)},
+        registry=registry,
+    )
+    out.print(f"an access request of {waiting} waits in the back office (verify, run, export)")
+
+
+def _demo_account(store: sa.Engine, clock: FixedClock) -> str:
+    """The back office's demo account (role dpo), created or reset; returns its password.
+
+    A new random password each run, printed once: a demo store is for a laptop, and a fixed
+    password in the source would open any demo left listening on a network.
+    """
+    password = "demo-" + secrets.token_urlsafe(12)
+    if accounts.enabled(store, DEMO_ACCOUNT) is None:
+        accounts.create(store, clock, name=DEMO_ACCOUNT, role="dpo", actor="demo")
+    accounts.set_password(store, clock, DEMO_ACCOUNT, password, "demo")
+    return password
 
 
 @handle_errors
@@ -249,6 +283,7 @@ def demo(
     )
 
     _rights(registry, store, clock)
+    password = _demo_account(store, clock)
 
     out.print(Rule("Next"))
     out.print(
@@ -258,4 +293,21 @@ def demo(
         f"      .venv/bin/gardien archive read -r examples/ima-protect.yaml --store sqlite:///{store_path} "
         f"--system crm --table client --where email={archived or 'EMAIL'} --reason 'proof for a claim'\n"
         f"      .venv/bin/gardien audit log --store sqlite:///{store_path}"
+    )
+    out.print(Rule("The back office and the portal"))
+    crm = registry.systems["crm"].url
+    telephony = registry.systems["telephony"].url
+    out.print(
+        "Serve the pages and the API on this demo (from this directory; Ctrl-C stops it):\n\n"
+        f"  GARDIEN_ENV=dev GARDIEN_REGISTRY={registry_path.relative_to(Path.cwd())} "
+        f"GARDIEN_DATABASE_URL=sqlite:///{store_path} \\\n"
+        f"  IMA_PROTECT_CRM_URL={crm} IMA_PROTECT_TELEPHONY_URL={telephony} \\\n"
+        "  .venv/bin/gardien serve\n\n"
+        "then open http://127.0.0.1:8000/office and sign in as\n"
+        f"  account:  {DEMO_ACCOUNT}  (role dpo)\n"
+        f"  password: {password}\n"
+        "Development only: a demo account on a demo store, with a password printed here "
+        "(a real account gets one with 'gardien user password NAME'). The public portal is "
+        "at http://127.0.0.1:8000/.",
+        markup=False,
     )

@@ -79,6 +79,8 @@ def test_each_role_gets_exactly_what_the_matrix_allows(office: Office, role: Rol
         else:
             response = client.post(url, data={"csrf_token": token})
         assert "Traceback" not in response.text
+        # A template reaching a Python object instead of a text (e.g. ``dict.keys``).
+        assert "<built-in method" not in response.text and " object at 0x" not in response.text
         if role in MATRIX[permission]:
             assert response.status_code not in (401, 403), (role, method, path, response.text)
             assert response.status_code < 500, (role, method, path, response.text)

@@ -356,7 +356,7 @@ class EventRow:
 def _details(text: str) -> str:
     data: Any = json.loads(text)
     shown = json.dumps(data, ensure_ascii=False, sort_keys=True) if data else ""
-    return shown if len(shown) <= 300 else shown[:299] + "…"
+    return shown if len(shown) <= 240 else shown[:239] + "…"
 
 
 @router.get("/audit")
