@@ -2,8 +2,9 @@
 
 - ``live_server``: the real app (``create_app``) served by uvicorn on a free loopback port, on a
   tmp SQLite store and the ima-protect systems filled with synthetic people, on the system
-  clock (one-time codes do not expire mid-test); a staff account and API token per role; the
-  outbox folder (``live_server.latest_code(email)`` reads the last one-time code sent).
+  clock (one-time codes do not expire mid-test); a staff account per role
+  (``live_server.staff[Role.AGENT]``: name, token, password); the outbox folder
+  (``live_server.latest_code(email)`` reads the last one-time code sent).
 - ``browser`` (one per session), ``page`` (a fresh context per test) and ``new_page(locale=)``
   (one more visitor): Playwright's sync API on ``/usr/bin/chromium``. Requests to anything but
   loopback are aborted, and a test whose page tried one fails, unless marked
@@ -11,7 +12,8 @@
 - ``screenshot(page, name)``: ``out/screenshots/<name>.png``; ``axe(page)``: axe-core's
   violations, failing the test on serious or critical ones.
 
-A PostgreSQL variant: ``yield from tests.web.server.start_live_server(tmp_path, monkeypatch, postgres_url, ...)``.
+A PostgreSQL store: ``yield from start_live_server(tmp_path, monkeypatch, postgres_url, ...)``
+(``tests/web/server.py``) in a fixture of your own.
 """
 
 from __future__ import annotations

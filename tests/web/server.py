@@ -1,9 +1,10 @@
 """The real app served over loopback by uvicorn, for browser tests and schemathesis.
 
 ``start_live_server`` builds what ``tests/api/conftest.py::build_api`` builds (a store, the
-ima-protect systems filled with synthetic people, one staff account and API token per role),
-on the system clock so that one-time codes do not expire mid-test, and serves it with uvicorn in
-a background thread on a free 127.0.0.1 port: real HTTP, one event loop, as ``gardien serve``.
+ima-protect systems filled with synthetic people, one staff account per role with an API token
+and a password), on the system clock so that one-time codes do not expire mid-test, and serves
+it with uvicorn in a background thread on a free 127.0.0.1 port: real HTTP, one event loop, as
+``gardien serve`` runs it.
 """
 
 from __future__ import annotations
@@ -42,11 +43,13 @@ PEOPLE = 40  # per system: enough for near twins, quick to fill (about a second)
 
 @dataclass(frozen=True)
 class StaffAccount:
-    """A staff account created in the store for the test, with its API token."""
+    """A staff account created in the store for the test: its API token and its back-office
+    password (``accounts.set_password``)."""
 
     name: str
     role: Role
     token: str
+    password: str
 
     @property
     def headers(self) -> dict[str, str]:
@@ -167,7 +170,9 @@ def start_live_server(
         for role in Role:
             name = f"{role.value}@test"
             _, token = accounts.create(engine, clock, name=name, role=role.value, actor="test")
-            staff[role] = StaffAccount(name, role, token)
+            password = f"{role.value} passphrase for the browser tests"
+            accounts.set_password(engine, clock, name, password, actor="test")
+            staff[role] = StaffAccount(name, role, token, password)
     finally:
         engine.dispose()
     settings = Settings(database_url=store_url, registry=EXAMPLE, env="dev")

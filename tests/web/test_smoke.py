@@ -9,9 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Page, Route
 
 from gardien.api.permissions import Role
+from gardien.store import accounts
+from tests.web.browser import chromium_missing
 from tests.web.server import LiveServer
 
 
@@ -108,3 +111,24 @@ def test_axe_passes_an_accessible_page_under_a_strict_csp(
 def test_pages_reach_no_host_but_loopback(page: Page, external_requests: list[str]) -> None:
     page.set_content("<img alt='tracker' src='http://tracker.invalid/pixel.png'>")
     assert external_requests == ["http://tracker.invalid/pixel.png"]
+
+
+def test_a_missing_chromium_fails_under_ci_and_is_skipped_elsewhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="make browser"):
+        chromium_missing("/usr/bin/chromium is missing")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="make browser"):
+        chromium_missing("/usr/bin/chromium is missing")
+
+
+def test_each_role_signs_in_with_its_password(live_server: LiveServer) -> None:
+    engine = sa.create_engine(live_server.store_url)
+    try:
+        for role, account in live_server.staff.items():
+            signed = accounts.authenticate_password(engine, account.name, account.password)
+            assert signed is not None and signed.role == role.value
+    finally:
+        engine.dispose()
