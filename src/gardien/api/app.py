@@ -13,7 +13,14 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from gardien import __version__
-from gardien.api import errors, routes_consent, routes_operations, routes_registry, routes_requests
+from gardien.api import (
+    docs_page,
+    errors,
+    routes_consent,
+    routes_operations,
+    routes_registry,
+    routes_requests,
+)
 from gardien.api.auth import TokenCache
 from gardien.api.context import Context, read_engine
 from gardien.api.models import ErrorOut
@@ -74,7 +81,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         description="Privacy commitments as running software: rights requests, consent, "
         "retention, legal holds and the audit trail. See docs/api.md.",
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # docs_page: served from this server
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -85,6 +92,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         app.include_router(router, prefix=PREFIX, responses=ERROR_RESPONSES)
     # The pages (issue 5 §2-3): server-rendered, outside the API schema.
     app.state.rate_limiter = RateLimiter(settings.rate_limit_storage)
+    docs_page.install(app, "/api/openapi.json")
     app.mount("/static", StaticFiles(packages=[("gardien.web", "static")]), name="static")
     app.include_router(portal.router)
     app.include_router(office.router)
