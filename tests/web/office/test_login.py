@@ -4,15 +4,20 @@ redirections to the sign-in form (never to another site) and CSRF."""
 from __future__ import annotations
 
 import json
+import secrets
 
 import pytest
 from fastapi.testclient import TestClient
+from itsdangerous import URLSafeSerializer
 
 from gardien.api.permissions import Role
 from gardien.audit.chain import AuditEvent
 from gardien.clock import FixedClock
+from gardien.consent.keys import DEVELOPMENT_KEY, SubjectKey
 from gardien.store import accounts, audit
 from gardien.store.database import open_store
+from gardien.web.office import session
+from gardien.web.security import derived_key
 from tests.api.conftest import NOW
 from tests.web.office.conftest import PASSWORD, Office, csrf_token, session_cookie
 
@@ -209,3 +214,30 @@ def test_production_cookies_are_secure(office: Office, monkeypatch: pytest.Monke
     response = office.sign_in(client, "dpo@test", PASSWORD)
     cookie = session_cookie(response)
     assert cookie is not None and "Secure" in cookie
+
+
+def test_the_public_development_key_never_signs_sessions(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx = office.app.state.gardien
+    assert ctx.key.secret == DEVELOPMENT_KEY.encode()  # the test app runs on the dev key
+    public = URLSafeSerializer(derived_key(ctx.key, "session"), salt="gardien office session")
+    for epoch in range(3):
+        forged = public.dumps({"n": "dpo@test", "t": NOW.timestamp(), "e": epoch})
+        visitor = office.anonymous()
+        visitor.cookies.set("gardien_office", forged, path="/office")
+        assert visitor.get("/office").status_code == 303
+    # Signed with a key drawn at start: a restart (a new key) ends the sessions.
+    client = office.as_role(Role.DPO)
+    assert client.get("/office").status_code == 200
+    monkeypatch.setattr(session, "_PROCESS_KEY", secrets.token_bytes(32))
+    assert client.get("/office").status_code == 303
+
+
+def test_with_a_real_key_sessions_outlive_a_restart(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(office.app.state.gardien, "key", SubjectKey(b"k" * 40))
+    client = office.as_role(Role.DPO)
+    monkeypatch.setattr(session, "_PROCESS_KEY", secrets.token_bytes(32))
+    assert client.get("/office").status_code == 200

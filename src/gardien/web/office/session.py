@@ -12,6 +12,7 @@ administration sessions: bounded, not renewed silently).
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,6 +25,7 @@ from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 
 from gardien.api.context import Context
 from gardien.api.permissions import Permission, Role, allowed
+from gardien.consent.keys import DEVELOPMENT_KEY
 from gardien.store import accounts
 from gardien.web.security import derived_key
 
@@ -87,8 +89,20 @@ def _context(request: Request) -> Context:
     return ctx
 
 
+# With the public development key (GARDIEN_ENV=dev and no GARDIEN_SECRET_KEY), a key derived
+# from it would be public too, and anyone could sign a session cookie for any account: sessions
+# are then signed with a key drawn at start instead (they do not survive a restart).
+_PROCESS_KEY = secrets.token_bytes(32)
+
+
+def _signing_key(ctx: Context) -> bytes:
+    if ctx.key.secret == DEVELOPMENT_KEY.encode():
+        return _PROCESS_KEY
+    return derived_key(ctx.key, "session")
+
+
 def _serializer(ctx: Context) -> URLSafeSerializer:
-    return URLSafeSerializer(derived_key(ctx.key, "session"), salt="gardien office session")
+    return URLSafeSerializer(_signing_key(ctx), salt="gardien office session")
 
 
 def open_session(request: Request, response: Response, account: accounts.Account) -> None:
@@ -194,7 +208,7 @@ class Flash:
 
 
 def _flash_serializer(ctx: Context) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(derived_key(ctx.key, "session"), salt="gardien office flash")
+    return URLSafeTimedSerializer(_signing_key(ctx), salt="gardien office flash")
 
 
 def set_flash(request: Request, response: Response, kind: str, message: str) -> None:
