@@ -9,6 +9,7 @@ not stop the consent API; they remember a passed schema check).
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from gardien.api.checks import BatchedChecks, connection_pool
 from gardien.clock import Clock
 from gardien.connectors.sql import SqlConnector, connectors_for
 from gardien.consent.keys import SubjectKey
@@ -57,6 +59,33 @@ class Context:
 
     _connectors: dict[str, SqlConnector] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _checks: BatchedChecks | None = field(default=None, repr=False)
+
+    async def open_checks(self) -> None:
+        """At server start, on its event loop: start the batched consent checks (PostgreSQL;
+        ``gardien.api.checks``). SQLite reads stay inline (``inline_reads``)."""
+        if self.reads.dialect.name != "postgresql" or self._checks is not None:
+            return
+        checks = BatchedChecks(connection_pool(self.reads))
+        await checks.start()
+        self._checks = checks
+
+    def checks(self) -> BatchedChecks | None:
+        """The batched checks if they run on the running loop; None otherwise (SQLite, or an
+        app driven without its lifespan, e.g. a test client used outside ``with``: psycopg
+        async connections belong to the loop that opened them)."""
+        if self._checks is None:
+            return None
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            return None
+        return self._checks if running is self._checks.loop else None
+
+    async def close_checks(self) -> None:
+        checks, self._checks = self._checks, None
+        if checks is not None:
+            await checks.close()
 
     def connectors(self) -> Mapping[str, SqlConnector]:
         with self._lock:

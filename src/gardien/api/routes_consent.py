@@ -84,12 +84,19 @@ async def status(
 ) -> StatusOut:
     """May we use this person's data for this activity now (or at ``at``)?
 
-    The hot path (``async``: no thread hop for the framework's part): one indexed statement on
-    the autocommit read pool; registry, key and statement are built once per process. Not audited: it reads no personal data (a yes/no and why).
+    The hot path, ``async`` (no thread hop): on PostgreSQL the checks received while a
+    statement is out are answered together by the next one (``gardien.api.checks``); on SQLite
+    one indexed statement in-process. Always what is committed when the check arrives: nothing
+    is cached. Not audited: it reads no personal data (a yes/no and why).
     """
     person = subject(ctx, body.identity)
     at = body.at or ctx.clock.now()
-    if ctx.inline_reads:
+    checks = ctx.checks()
+    if checks is not None:
+        # PostgreSQL: batched with the checks received meanwhile, awaited on the loop.
+        record = await checks.record(person.digests, body.activity)
+        decision = book.decision_of(ctx.registry, record, body.activity, at)
+    elif ctx.inline_reads:
         # SQLite: an in-process read of some tens of µs; a worker-thread hop costs more.
         decision = book.status(ctx.reads, ctx.registry, person, body.activity, at)
     else:
