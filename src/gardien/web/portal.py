@@ -425,56 +425,68 @@ _CODE_ERRORS = {
 }
 
 
-@router.post("/status/{secret}/verify", response_class=HTMLResponse)
-async def verify(request: Request, secret: str) -> Response:
+@dataclass
+class _StatusPost:
+    """A form posted from the status page, once its link, token and rate limit are checked."""
+
+    ctx: Context
+    lang: str
+    filed: RightsRequest
+    form: FormData
+
+
+async def _status_post(request: Request, secret: str, action: str) -> _StatusPost | Response:
     ctx, lang, filed = await _open(request, secret)
     if filed is None:
         return _not_found(request, lang)
     t = texts_for(lang)
     form = await request.form()
-    if not _csrf_ok(request, form):
-        return _status_page(request, ctx, lang, secret, filed, errors=[t["csrf"]], status_code=400)
-    if _limited(request, "verify"):
+    refusal = (
+        (t["csrf"], 400)
+        if not _csrf_ok(request, form)
+        else (t["too_many"], 429)
+        if _limited(request, action)
+        else None
+    )
+    if refusal is not None:
+        message, status_code = refusal
         return _status_page(
-            request, ctx, lang, secret, filed, errors=[t["too_many"]], status_code=429
+            request, ctx, lang, secret, filed, errors=[message], status_code=status_code
         )
-    code = _field(form, "code", 20).replace(" ", "")
+    return _StatusPost(ctx, lang, filed, form)
+
+
+@router.post("/status/{secret}/verify", response_class=HTMLResponse)
+async def verify(request: Request, secret: str) -> Response:
+    post = await _status_post(request, secret, "verify")
+    if isinstance(post, Response):
+        return post
+    ctx, lang, filed = post.ctx, post.lang, post.filed
+    code = _field(post.form, "code", 20).replace(" ", "")
     try:
         await run_in_threadpool(
             jobs.verify_code, ctx.engine, ctx.clock, filed.id, code, actor=ACTOR
         )
-    except CodeRejected as rejected:
-        filed = await run_in_threadpool(jobs.show, ctx.engine, filed.id)
-        message = t[_CODE_ERRORS.get(rejected.outcome, "code_wrong")]
-        return _status_page(request, ctx, lang, secret, filed, errors=[message], status_code=422)
-    except GardienError:
+    except GardienError as refused:
         # A malformed code, or a request no longer waiting for one: same answer as a wrong code.
+        outcome = refused.outcome if isinstance(refused, CodeRejected) else CodeOutcome.WRONG
         filed = await run_in_threadpool(jobs.show, ctx.engine, filed.id)
-        return _status_page(
-            request, ctx, lang, secret, filed, errors=[t["code_wrong"]], status_code=422
-        )
+        message = texts_for(lang)[_CODE_ERRORS.get(outcome, "code_wrong")]
+        return _status_page(request, ctx, lang, secret, filed, errors=[message], status_code=422)
     return RedirectResponse(f"/status/{secret}?lang={lang}&verified=1", status_code=303)
 
 
 @router.post("/status/{secret}/resend", response_class=HTMLResponse)
 async def resend(request: Request, secret: str) -> Response:
-    ctx, lang, filed = await _open(request, secret)
-    if filed is None:
-        return _not_found(request, lang)
-    t = texts_for(lang)
-    form = await request.form()
-    if not _csrf_ok(request, form):
-        return _status_page(request, ctx, lang, secret, filed, errors=[t["csrf"]], status_code=400)
-    if _limited(request, "resend"):
-        return _status_page(
-            request, ctx, lang, secret, filed, errors=[t["too_many"]], status_code=429
-        )
+    post = await _status_post(request, secret, "resend")
+    if isinstance(post, Response):
+        return post
     try:
-        sent = await run_in_threadpool(_send_code, ctx, filed)
+        sent = await run_in_threadpool(_send_code, post.ctx, post.filed)
     except GardienError:
         sent = False  # the request no longer waits for a code: the page shows where it stands
     return RedirectResponse(
-        f"/status/{secret}?lang={lang}" + ("&sent=1" if sent else ""), status_code=303
+        f"/status/{secret}?lang={post.lang}" + ("&sent=1" if sent else ""), status_code=303
     )
 
 
