@@ -302,12 +302,12 @@ def demo(
         f"  GARDIEN_ENV=dev GARDIEN_REGISTRY={registry_path.relative_to(Path.cwd())} "
         f"GARDIEN_DATABASE_URL=sqlite:///{store_path} \\\n"
         f"  IMA_PROTECT_CRM_URL={crm} IMA_PROTECT_TELEPHONY_URL={telephony} \\\n"
-        "  .venv/bin/gardien serve\n\n"
+        f"  GARDIEN_OUTBOX={demo_dir}/outbox .venv/bin/gardien serve\n\n"
         "then open http://127.0.0.1:8000/office and sign in as\n"
         f"  account:  {DEMO_ACCOUNT}  (role dpo)\n"
         f"  password: {password}\n"
         "Development only: a demo account on a demo store, with a password printed here "
         "(a real account gets one with 'gardien user password NAME'). The public portal is "
-        "at http://127.0.0.1:8000/.",
+        f"at http://127.0.0.1:8000/; the one-time codes it sends land in {demo_dir}/outbox/.",
         markup=False,
     )

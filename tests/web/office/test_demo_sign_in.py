@@ -40,6 +40,7 @@ def test_the_demo_prints_how_to_serve_and_sign_in(
         "GARDIEN_DATABASE_URL",
         "IMA_PROTECT_CRM_URL",
         "IMA_PROTECT_TELEPHONY_URL",
+        "GARDIEN_OUTBOX",
     }
     account = re.search(r"account:\s+(\S+)", output)
     password = re.search(r"password:\s+(\S+)", output)
