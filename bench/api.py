@@ -215,6 +215,11 @@ def main() -> None:
                 str(port),
                 "--workers",
                 "1",
+                # What uvicorn[standard] picks by default, named so that a missing one fails.
+                "--loop",
+                "uvloop",
+                "--http",
+                "httptools",
                 "--no-access-log",
                 "--log-level",
                 "warning",
