@@ -280,3 +280,25 @@ def test_concurrent_checks_through_the_app_each_get_their_answer(
         headers=agent,
     )
     assert unknown.status_code in (404, 422) and "error" in unknown.json()
+
+
+def test_a_running_server_keeps_its_start_up_objects_out_of_full_collections(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """gc.freeze while the app runs (full passes over them stalled checks ~90 ms), undone at
+    shutdown so that a process that builds many apps (the tests) can still collect them."""
+    import gc
+
+    from fastapi.testclient import TestClient
+
+    from gardien.api.app import create_app
+
+    monkeypatch.setenv("IMA_PROTECT_CRM_URL", "sqlite://")
+    monkeypatch.setenv("IMA_PROTECT_TELEPHONY_URL", "sqlite://")
+    example = Path(__file__).resolve().parents[2] / "examples" / "ima-protect.yaml"
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'g.db'}", registry=example, env="dev")
+    app = create_app(settings)
+    assert gc.get_freeze_count() == 0
+    with TestClient(app):
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
