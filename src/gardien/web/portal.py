@@ -44,6 +44,7 @@ from gardien.web.wording import (
     LANGUAGES,
     PORTAL_KINDS,
     STATES,
+    article,
     identifier_label,
     texts_for,
 )
@@ -195,7 +196,7 @@ def _form_page(
         "portal/request.html",
         {
             "page": "request",
-            "kinds": [(k.value, KINDS[lang][k], k.article) for k in PORTAL_KINDS],
+            "kinds": [(k.value, KINDS[lang][k], article(k, lang)) for k in PORTAL_KINDS],
             "identifiers": [(k, identifier_label(lang, k)) for k in _identity_kinds(ctx)],
             "activities": activities,
             "correctable": _correctable(ctx, lang),

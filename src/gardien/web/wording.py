@@ -254,6 +254,13 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+def article(kind: RequestKind, lang: str) -> str:
+    """The provision granting the right, as a French or English reader cites it."""
+    if lang == "fr":
+        return kind.article.replace("GDPR Art. ", "RGPD, art. ")
+    return kind.article
+
+
 def texts_for(lang: str) -> Texts:
     return TEXTS[lang if lang in TEXTS else "fr"]
 

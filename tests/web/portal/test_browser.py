@@ -108,3 +108,20 @@ def test_an_unknown_status_link_is_a_plain_not_found(live_server: LiveServer) ->
     assert answer.status_code == 404
     assert "<h1>" in answer.text
     assert live_server.headers(Role.DPO)  # the server is the live one
+
+
+def test_the_form_fits_a_phone_screen(
+    live_server: LiveServer, browser: Browser, screenshot: Shot, axe: Axe
+) -> None:
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, locale="fr-FR", is_mobile=True
+    )
+    try:
+        page = context.new_page()
+        page.goto(live_server.url("/request"))
+        # nothing wider than the screen: no sideways scrolling on a phone
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        screenshot(page, "portal-request-phone")
+        axe(page)
+    finally:
+        context.close()
