@@ -70,3 +70,13 @@ def test_cutoff_is_the_latest_start_already_ended(duration: Duration, now: date)
     cutoff = duration.latest_start_ended_by(now)
     assert duration.add_to(cutoff) <= now
     assert duration.add_to(cutoff + timedelta(days=1)) > now
+
+
+@pytest.mark.parametrize("text", ["P201Y", "P2401M", "P9999Y", "P80000D"])
+def test_refuses_durations_longer_than_any_retention_rule(text: str) -> None:
+    with pytest.raises(DurationSyntaxError, match="longer than 200 years"):
+        Duration.parse(text)
+
+
+def test_two_hundred_years_is_still_a_duration() -> None:
+    assert Duration.parse("P200Y").add_to(date(2026, 11, 30)) == date(2226, 11, 30)

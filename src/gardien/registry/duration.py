@@ -20,6 +20,9 @@ _PATTERN = re.compile(r"^P(?:(?P<y>\d+)Y)?(?:(?P<m>\d+)M)?(?:(?P<w>\d+)W)?(?:(?P
 When = TypeVar("When", date, datetime)
 
 
+MAX_YEARS = 200
+
+
 class DurationSyntaxError(ValueError):
     """The text is not an ISO 8601 date duration."""
 
@@ -38,7 +41,17 @@ class Duration:
                 f"{text!r} is not an ISO 8601 duration such as P5Y, P2Y6M, P6M or P30D"
             )
         parts = {k: int(v) if v else 0 for k, v in match.groupdict().items()}
-        return cls(years=parts["y"], months=parts["m"], days=parts["w"] * 7 + parts["d"])
+        duration = cls(years=parts["y"], months=parts["m"], days=parts["w"] * 7 + parts["d"])
+        if (
+            duration.years * 12 + duration.months > MAX_YEARS * 12
+            or duration.days > MAX_YEARS * 366
+        ):
+            # No retention rule runs for centuries, and dates past year 9999 do not exist:
+            # refusing here gives a finding at the registry's line instead of an overflow later.
+            raise DurationSyntaxError(
+                f"{text!r} is longer than {MAX_YEARS} years: no retention period is that long"
+            )
+        return duration
 
     def add_to(self, when: When) -> When:
         """``when`` + this duration: years and months on the calendar, then days."""
