@@ -39,7 +39,9 @@ def error_page(request: Request, status_code: int) -> Response:
     # Imported here: rendering needs the app's context, which only exists once it runs.
     from gardien.web.templating import render
 
-    lang = request.query_params.get("lang", "fr")
+    # The back office is in English; the portal speaks the person's language (French default).
+    default = "en" if request.url.path.startswith("/office") else "fr"
+    lang = request.query_params.get("lang", default)
     lang = lang if lang in _TITLES else "fr"
     kind = status_code if status_code in _TITLES[lang] else 500 if status_code >= 500 else 404
     return render(

@@ -101,3 +101,9 @@ def test_a_rectification_names_the_data_and_its_right_value(portal: Api, tmp_pat
             .all()
         )
     assert names and set(names) == {"Exact-Name"}
+
+
+def test_a_dead_back_office_page_answers_in_english(portal: Api) -> None:
+    page = portal.client.get("/office/no-such-page")
+    assert page.status_code == 404
+    assert "This link does not exist" in page.text
