@@ -44,7 +44,10 @@ def test_the_pages_cover_the_request_workflow_and_operations() -> None:
     assert routes == {
         ("GET", "/office"): Permission.REQUESTS_READ,
         ("GET", "/office/requests/{request_id}"): Permission.REQUESTS_READ,
+        ("GET", "/office/requests/new"): Permission.REQUESTS_CREATE,
+        ("POST", "/office/requests/new"): Permission.REQUESTS_CREATE,
         ("POST", "/office/requests/{request_id}/attest"): Permission.REQUESTS_VERIFY,
+        ("POST", "/office/requests/{request_id}/send-code"): Permission.REQUESTS_VERIFY,
         ("POST", "/office/requests/{request_id}/run"): Permission.REQUESTS_RUN,
         ("POST", "/office/requests/{request_id}/extend"): Permission.REQUESTS_DECIDE,
         ("POST", "/office/requests/{request_id}/refuse"): Permission.REQUESTS_DECIDE,

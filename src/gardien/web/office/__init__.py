@@ -4,16 +4,18 @@ no JavaScript needed, behind a session login; the API's permission matrix govern
 - ``session``: the signed session cookie, ``office_user(permission)``, flash messages;
 - ``pages``: the route class turning refusals into pages, rendering, CSRF checks;
 - ``auth``: sign in and out; ``requests``: the queue and a request's page and actions;
-  ``operations``: retention, legal holds, the audit trail; ``consent``: the consent look-up.
+  ``intake``: requests received by letter or e-mail, new codes; ``operations``: retention,
+  legal holds, the audit trail; ``consent``: the consent look-up.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gardien.web.office import auth, consent, operations, requests
+from gardien.web.office import auth, consent, intake, operations, requests
 
-PARTS = (auth.router, requests.router, operations.router, consent.router)
+# intake before requests: /office/requests/new is not a request id.
+PARTS = (auth.router, intake.router, requests.router, operations.router, consent.router)
 
 router = APIRouter(include_in_schema=False)  # pages, not API endpoints: no OpenAPI entry
 for _part in PARTS:

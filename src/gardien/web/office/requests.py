@@ -319,6 +319,7 @@ def timeline(request: Request, item: RightsRequest) -> list[Step]:
 @dataclass(frozen=True)
 class Actions:
     attest: bool
+    send_code: bool
     run: bool
     extend: bool
     refuse: bool
@@ -326,7 +327,14 @@ class Actions:
 
     @property
     def any(self) -> bool:
-        return self.attest or self.run or self.extend or self.refuse or self.export is not None
+        return (
+            self.attest
+            or self.send_code
+            or self.run
+            or self.extend
+            or self.refuse
+            or self.export is not None
+        )
 
 
 def actions(request: Request, item: RightsRequest, staff: Staff) -> Actions:
@@ -336,9 +344,10 @@ def actions(request: Request, item: RightsRequest, staff: Staff) -> Actions:
     package = None
     if staff.can(P.REQUESTS_EXPORT) and item.kind in (RequestKind.ACCESS, RequestKind.PORTABILITY):
         package = packages.available_until(context(request).engine, item.id, now)
+    awaiting = state in (RequestState.RECEIVED, RequestState.AWAITING_IDENTITY)
     return Actions(
-        attest=staff.can(P.REQUESTS_VERIFY)
-        and state in (RequestState.RECEIVED, RequestState.AWAITING_IDENTITY),
+        attest=staff.can(P.REQUESTS_VERIFY) and awaiting,
+        send_code=staff.can(P.REQUESTS_VERIFY) and awaiting and item.channel is not None,
         run=staff.can(P.REQUESTS_RUN) and state is RequestState.VERIFIED and item.actionable,
         extend=staff.can(P.REQUESTS_DECIDE)
         and state.is_open
