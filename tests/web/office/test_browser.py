@@ -34,6 +34,7 @@ def test_every_back_office_page_renders_and_is_accessible(
     page = signed_in
     for name, path in [
         ("queue", "/office"),
+        ("new-request", "/office/requests/new"),
         ("retention", "/office/retention"),
         ("holds", "/office/holds"),
         ("audit", "/office/audit"),
