@@ -5,7 +5,7 @@
   clock (one-time codes do not expire mid-test); a staff account per role
   (``live_server.staff[Role.AGENT]``: name, token, password); the outbox folder
   (``live_server.latest_code(email)`` reads the last one-time code sent).
-- ``browser`` (one per session), ``page`` (a fresh context per test) and ``new_page(locale=)``
+- ``browser`` (one per test module), ``page`` (a fresh context per test) and ``new_page(locale=)``
   (one more visitor): Playwright's sync API on ``/usr/bin/chromium``. Requests to anything but
   loopback are aborted, and a test whose page tried one fails, unless marked
   ``@pytest.mark.allows_external_requests``.
@@ -59,7 +59,10 @@ def live_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Liv
     )
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an asyncio loop running in this
+# thread while it is started, and any later test calling asyncio.run() (tests/api) would fail
+# with "cannot be called from a running event loop" if the browser lived to the session's end.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     if not Path(helpers.CHROMIUM).exists():
         helpers.chromium_missing(f"{helpers.CHROMIUM} is missing")
@@ -67,7 +70,7 @@ def playwright() -> Iterator[Playwright]:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     """Debian's chromium, headless; never a browser downloaded by ``playwright install``."""
     try:
