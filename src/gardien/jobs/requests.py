@@ -42,7 +42,12 @@ class NoCodeSent(GardienError):
 # --- submission ---------------------------------------------------------------------------
 
 
-def _declared_identity_kinds(registry: Registry) -> list[str]:
+def declared_columns(registry: Registry) -> set[str]:
+    """Every column a table of the registry declares (what a rectification may name)."""
+    return {c for s in registry.systems.values() for t in s.tables.values() for c in t.columns}
+
+
+def declared_identity_kinds(registry: Registry) -> list[str]:
     return sorted(
         {k for s in registry.systems.values() for t in s.tables.values() for k in t.identity}
     )
@@ -52,7 +57,7 @@ def check_against_registry(
     registry: Registry, identity: Mapping[str, str], details: RequestDetails
 ) -> None:
     """Refuse what no declared system can act on: unknown identifier kinds, activities, fields."""
-    kinds = _declared_identity_kinds(registry)
+    kinds = declared_identity_kinds(registry)
     for kind in identity:
         if kind not in kinds:
             raise UsageError(
@@ -64,7 +69,7 @@ def check_against_registry(
             f"activity {details.activity!r} is not in the registry "
             f"(activities: {', '.join(sorted(registry.activities))})"
         )
-    columns = {c for s in registry.systems.values() for t in s.tables.values() for c in t.columns}
+    columns = declared_columns(registry)
     for name in details.fields:
         if name not in columns:
             raise UsageError(

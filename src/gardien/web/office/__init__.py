@@ -3,7 +3,7 @@ no JavaScript needed, behind a session login; the API's permission matrix govern
 
 - ``session``: the signed session cookie, ``office_user(permission)``, flash messages;
 - ``pages``: the route class turning refusals into pages, rendering, CSRF checks;
-- ``auth``: sign in and out; ``requests``: the queue and a request's page and actions;
+- ``auth``: sign in and out; ``queue``: the request queue; ``requests``: a request's page and actions;
   ``intake``: requests received by letter or e-mail, new codes; ``operations``: retention,
   legal holds, the audit trail; ``consent``: the consent look-up.
 """
@@ -12,10 +12,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gardien.web.office import auth, consent, intake, operations, requests
+from gardien.web.office import auth, consent, intake, operations, queue, requests
 
 # intake before requests: /office/requests/new is not a request id.
-PARTS = (auth.router, intake.router, requests.router, operations.router, consent.router)
+PARTS = (
+    auth.router,
+    queue.router,
+    intake.router,
+    requests.router,
+    operations.router,
+    consent.router,
+)
 
 router = APIRouter(include_in_schema=False)  # pages, not API endpoints: no OpenAPI entry
 for _part in PARTS:

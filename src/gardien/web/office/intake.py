@@ -24,6 +24,7 @@ from gardien.notify import NotificationError, notifier_from_env
 from gardien.requests.directive import DirectiveAction
 from gardien.requests.kinds import RequestKind
 from gardien.requests.model import RequestDetails
+from gardien.web.forms import identity_fields
 from gardien.web.office.pages import OfficeRoute, check_form, context, page, redirect
 from gardien.web.office.session import Staff, office_user
 from gardien.web.office.texts import kind_label
@@ -78,13 +79,6 @@ class Draft:
     send_code: bool = True
 
 
-def _identity_kinds(request: Request) -> list[str]:
-    registry = context(request).registry
-    declared = {k for s in registry.systems.values() for t in s.tables.values() for k in t.identity}
-    first = [k for k in ("email", "phone") if k in declared]
-    return first + sorted(declared - set(first))
-
-
 def _form_page(
     request: Request, staff: Staff, draft: Draft, error: str | None = None, status: int = 200
 ) -> Response:
@@ -97,7 +91,7 @@ def _form_page(
             "w": WORDS,
             "draft": draft,
             "kinds": [(k.value, kind_label(k), k.article) for k in RequestKind],
-            "identifiers": _identity_kinds(request),
+            "identifiers": identity_fields(context(request).registry),
             "activities": sorted(registry.activities),
             "directive_actions": [a.value for a in DirectiveAction],
         },
@@ -150,7 +144,11 @@ async def record_request(
     draft = Draft(
         kind=_text(form, "kind", 40),
         received_on=_text(form, "received_on", 20),
-        identity={k: v for k in _identity_kinds(request) if (v := _text(form, f"id_{k}", 254))},
+        identity={
+            k: v
+            for k in identity_fields(context(request).registry)
+            if (v := _text(form, f"id_{k}", 254))
+        },
         activity=_text(form, "activity", 100),
         fields=_text(form, "fields"),
         directive=_text(form, "directive"),

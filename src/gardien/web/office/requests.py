@@ -1,5 +1,5 @@
-"""``/office`` (the request queue) and ``/office/requests/{id}`` (one request, its timeline,
-its results and the actions on it); thin over ``gardien.jobs`` like the API's routes.
+"""``/office/requests/{id}``: one request, its timeline, its results and the actions on it;
+thin over ``gardien.jobs`` like the API's routes (the queue is ``office.queue``).
 
 Each action is a plain form posted with its CSRF token; success redirects (303) to the
 request's page with a message, and a refusal (a gardien error: wrong state, missing reason…)
@@ -9,16 +9,16 @@ shows the page again with the message, never a traceback.
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
+from gardien.api.context import Context
 from gardien.api.errors import status_of
 from gardien.api.permissions import Permission as P
 from gardien.errors import GardienError
@@ -30,128 +30,14 @@ from gardien.requests.states import RequestState
 from gardien.store import packages
 from gardien.store.schema import audit_event
 from gardien.web.office.pages import OfficeRoute, check_form, context, page, redirect
+from gardien.web.office.queue import urgency
 from gardien.web.office.session import Staff, office_user
 from gardien.web.office.texts import STATES, TEXTS, kind_label
 
 router = APIRouter(prefix="/office", route_class=OfficeRoute)
 
-PER_PAGE = 100
-SOON_DAYS = 7
 # Audit events about a request besides its transitions (which are its timeline already).
 OTHER_EVENTS = ("request.package.exported", "request.code_rejected")
-
-
-# --- the queue ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Badge:
-    css: str
-    text: str
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    id: str
-    ref: str
-    kind: str
-    received_at: datetime
-    answer_by: date | None
-    state: str
-    channel: str
-    css: str
-    badge: Badge | None
-
-
-def urgency(request: RightsRequest, today: date) -> tuple[str, Badge | None]:
-    """The row's class and badge: overdue (red), due within 7 days (yellow), else none."""
-    if not request.state.is_open or request.answer_by is None:
-        return "", None
-    if request.overdue(today):
-        return "overdue", Badge("bad", TEXTS["overdue"])
-    days = (request.answer_by - today).days
-    if days <= SOON_DAYS:
-        if days == 0:
-            text = TEXTS["due_today"]
-        elif days == 1:
-            text = TEXTS["due_in_one"]
-        else:
-            text = TEXTS["due_in"].format(days=days)
-        return "due-soon", Badge("warn", text)
-    return "", None
-
-
-def masked_channel(request: RightsRequest) -> str:
-    if request.channel is None or request.channel not in request.identity:
-        return "—"
-    return f"{request.channel}: {jobs.mask(request.channel, request.identity[request.channel])}"
-
-
-def _row(request: RightsRequest, today: date) -> QueueRow:
-    css, badge = urgency(request, today)
-    return QueueRow(
-        id=request.id,
-        ref=request.id[:8],
-        kind=kind_label(request.kind),
-        received_at=request.received_at,
-        answer_by=request.answer_by,
-        state=STATES[request.state],
-        channel=masked_channel(request),
-        css=css,
-        badge=badge,
-    )
-
-
-def _choice(value: str, allowed: Mapping[str, Any]) -> str:
-    return value if value in allowed else ""
-
-
-@router.get("")
-def queue(
-    request: Request,
-    staff: Annotated[Staff, Depends(office_user(P.REQUESTS_READ))],
-    state: str = "",
-    kind: str = "",
-    page_number: Annotated[str, Query(alias="page")] = "1",
-) -> Response:
-    ctx = context(request)
-    today = ctx.clock.now().date()
-    states = {"open": TEXTS["open_only"], **{s.value: STATES[s] for s in RequestState}}
-    kinds = {k.value: kind_label(k) for k in RequestKind}
-    state, kind = _choice(state, states), _choice(kind, kinds)
-    found = jobs.list_requests(
-        ctx.engine,
-        state=RequestState(state) if state and state != "open" else None,
-        kind=RequestKind(kind) if kind else None,
-    )
-    if state == "open":
-        found = [r for r in found if r.state.is_open]
-    # Open first, each group by the deadline in force (the store's order, kept: sort is stable).
-    found.sort(key=lambda r: not r.state.is_open)
-    rows = [_row(r, today) for r in found]
-    pages = max(1, math.ceil(len(rows) / PER_PAGE))
-    number = min(max(1, int(page_number) if page_number.isdigit() else 1), pages)
-    counts = TEXTS["counts"].format(
-        open=sum(1 for r in found if r.state.is_open),
-        overdue=sum(1 for r in rows if r.css == "overdue"),
-        soon=sum(1 for r in rows if r.css == "due-soon"),
-    )
-    return page(
-        request,
-        staff,
-        "office/queue.html",
-        {
-            "rows": rows[(number - 1) * PER_PAGE : number * PER_PAGE],
-            "counts": counts,
-            "states": states,
-            "kinds": kinds,
-            "state": state,
-            "kind": kind,
-            "page": number,
-            "pages": pages,
-        },
-        title=TEXTS["queue_title"],
-    )
 
 
 # --- one request ----------------------------------------------------------------------------
@@ -425,6 +311,24 @@ def _back(request: Request, request_id: str, message: str, kind: str = "ok") -> 
     return redirect(request, f"/office/requests/{request_id}", flash=(kind, message))
 
 
+def _act(
+    request: Request,
+    staff: Staff,
+    request_id: str,
+    csrf_token: str,
+    act: Callable[[Context], str],
+    typed: Mapping[str, str] | None = None,
+) -> Response:
+    """Check the form, do ``act`` (it returns the message), then back to the request's page;
+    a refusal shows the page again with its message and what was typed."""
+    check_form(request, csrf_token)
+    try:
+        message = act(context(request))
+    except GardienError as exc:
+        return _refused(request, staff, request_id, exc, typed)
+    return _back(request, request_id, message)
+
+
 @router.post("/requests/{request_id}/attest")
 def attest(
     request: Request,
@@ -433,13 +337,11 @@ def attest(
     attestation: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_form(request, csrf_token)
-    ctx = context(request)
-    try:
+    def act(ctx: Context) -> str:
         jobs.attest(ctx.engine, ctx.clock, request_id, actor=staff.actor, attestation=attestation)
-    except GardienError as exc:
-        return _refused(request, staff, request_id, exc, {"attestation": attestation})
-    return _back(request, request_id, TEXTS["attested"])
+        return TEXTS["attested"]
+
+    return _act(request, staff, request_id, csrf_token, act, {"attestation": attestation})
 
 
 @router.post("/requests/{request_id}/run")
@@ -478,13 +380,11 @@ def extend(
     reason: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_form(request, csrf_token)
-    ctx = context(request)
-    try:
+    def act(ctx: Context) -> str:
         item = jobs.extend(ctx.engine, ctx.clock, request_id, actor=staff.actor, reason=reason)
-    except GardienError as exc:
-        return _refused(request, staff, request_id, exc, {"extend_reason": reason})
-    return _back(request, request_id, TEXTS["extended"].format(date=item.answer_by))
+        return TEXTS["extended"].format(date=item.answer_by)
+
+    return _act(request, staff, request_id, csrf_token, act, {"extend_reason": reason})
 
 
 @router.post("/requests/{request_id}/refuse")
@@ -495,13 +395,11 @@ def refuse(
     reason: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_form(request, csrf_token)
-    ctx = context(request)
-    try:
+    def act(ctx: Context) -> str:
         jobs.refuse(ctx.engine, ctx.clock, request_id, actor=staff.actor, reason=reason)
-    except GardienError as exc:
-        return _refused(request, staff, request_id, exc, {"refuse_reason": reason})
-    return _back(request, request_id, TEXTS["refused"])
+        return TEXTS["refused"]
+
+    return _act(request, staff, request_id, csrf_token, act, {"refuse_reason": reason})
 
 
 @router.post("/requests/{request_id}/export")

@@ -1,0 +1,45 @@
+"""The portal's home page and the notice (Art. 13/14), built by the publishing code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse, Response
+
+from gardien.api.context import Context
+from gardien.publish.notice import build_notice
+from gardien.web.portal.common import (
+    context,
+    language,
+    limited,
+    too_many,
+)
+from gardien.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _page(
+    request: Request, template: str, values: Callable[[Context, str], dict[str, Any]]
+) -> Response:
+    ctx = context(request)
+    lang = language(request, ctx)
+    if limited(request, "pages"):
+        return too_many(request, lang)
+    return render(request, template, values(ctx, lang), lang=lang)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request) -> Response:
+    return _page(request, "portal/home.html", lambda _ctx, _lang: {"page": "home"})
+
+
+@router.get("/notice", response_class=HTMLResponse)
+async def notice(request: Request) -> Response:
+    return _page(
+        request,
+        "portal/notice.html",
+        lambda ctx, lang: {"page": "notice", "doc": build_notice(ctx.registry, lang)},
+    )
