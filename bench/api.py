@@ -92,6 +92,57 @@ def fill_ledger(url: str, people: int) -> list[str]:
     return [token, *emails]
 
 
+def bare_postgres(url: str, emails: list[str], duration: int, clients: int) -> str:
+    """The baseline: pgbench sends the one-check statement gardien would send for a single
+    check (``store.consent._RECORD_FOR_ACTIVITY``), prepared, for the same 1,000 (person,
+    activity) pairs at the same concurrency: the bare database doing the same look-ups, with
+    no HTTP, no Python and no batching. The pair is read by primary key from a small table
+    (pgbench variables are numbers), a cost gardien does not pay."""
+    from sqlalchemy.dialects import postgresql
+
+    key = key_from_environment({"GARDIEN_SECRET_KEY": SECRET})
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE bench_check (n int PRIMARY KEY, digest text, activity text)"
+        )
+        conn.execute(
+            sa.text("INSERT INTO bench_check VALUES (:n, :digest, :activity)"),
+            [
+                {
+                    "n": n + 1,
+                    "digest": Subject.of({"email": email}, key).digests[0],
+                    "activity": ACTIVITIES[n % 3],
+                }
+                for n, email in enumerate(emails[:1000])
+            ],
+        )
+        conn.exec_driver_sql("ANALYZE bench_check")
+    engine.dispose()
+    statement = str(
+        book._RECORD_FOR_ACTIVITY.params(digests=["@D@"], activity="@A@").compile(
+            dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+        )
+    )
+    statement = statement.replace("'@D@'", "(SELECT digest FROM bench_check WHERE n = :n)").replace(
+        "'@A@'", "(SELECT activity FROM bench_check WHERE n = :n)"
+    )
+    script = Path(tempfile.mkdtemp(prefix="gardien-bench-pgbench-")) / "check.sql"
+    script.write_text("\\set n random(1, 1000)\n" + " ".join(statement.split()) + ";\n")
+    where = make_url(url)
+    output = subprocess.run(
+        [
+            "pgbench", "-n", "-M", "prepared", "-c", str(clients), "-j", "1",
+            "-T", str(duration), "-f", str(script),
+            "-h", where.host or "127.0.0.1", "-p", str(where.port or 5432),
+            "-U", where.username or "postgres", where.database or "test",
+        ],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    shutil.rmtree(script.parent, ignore_errors=True)
+    return output
+
+
 def temporary_postgres() -> tuple[str, str]:
     server = os.environ.get(
         "GARDIEN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -240,6 +291,14 @@ def main() -> None:
         cpu = cpu_seconds(process.pid) - cpu_before
         if spy is not None:
             spy.wait(timeout=60)
+        process.terminate()
+        process.wait(timeout=10)
+        process = None
+        bare = (
+            bare_postgres(url, emails, args.duration, args.connections)
+            if server is not None and shutil.which("pgbench")
+            else None
+        )
     finally:
         if process is not None:
             process.terminate()
@@ -262,6 +321,15 @@ def main() -> None:
         + (f", socket errors {socket_errors.group(1)}" if socket_errors else "")
         + f"; server CPU {cpu / done * 1e6:.0f} µs a check"
     )
+    if bare is not None:
+        bare_rate = float(re.search(r"tps = ([\d.]+)", bare).group(1))  # type: ignore[union-attr]
+        bare_latency = float(re.search(r"latency average = ([\d.]+) ms", bare).group(1))  # type: ignore[union-attr]
+        print(
+            f"bare PostgreSQL (pgbench, the same one-check statement, prepared, "
+            f"{args.connections} clients): {bare_rate:,.0f} statements/s, latency average "
+            f"{bare_latency:.1f} ms; gardien over HTTP / bare: {rate / bare_rate:.2f}x the "
+            "throughput"
+        )
     target = rate >= 2000 and p99 <= 20 and not errors
     print("target (>= 2,000 checks/s, p99 <= 20 ms, no error):", "met" if target else "NOT met")
 
