@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from gardien.connectors.sql import safe_url
 from gardien.errors import GardienError
+from gardien.store.keys import StoreKeys, bind
 
 DEFAULT_URL = "sqlite:///gardien.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -53,8 +54,9 @@ def _sqlite_begin(conn: sa.Connection) -> None:
     )  # also takes the write lock at once: no upgrade deadlock
 
 
-def open_store(url: str | None = None) -> Engine:
-    """An engine on the store, migrated to the latest schema."""
+def open_store(url: str | None = None, keys: StoreKeys | None = None) -> Engine:
+    """An engine on the store, migrated to the latest schema, carrying the store's ``keys``
+    (``gardien.store.keys``; read from the environment when none are given)."""
     resolved = store_url(url)
     try:
         engine = sa.create_engine(resolved, future=True)
@@ -72,4 +74,4 @@ def open_store(url: str | None = None) -> Engine:
         raise StoreUnavailable(
             f"cannot open gardien's store at {safe_url(resolved)}: {exc}"
         ) from exc
-    return engine
+    return bind(engine, keys or StoreKeys.from_environment(os.environ))

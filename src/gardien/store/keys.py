@@ -1,0 +1,67 @@
+"""The keys a store is opened with, bound to its engine (issue 9 §7: settings own the keys).
+
+gardien's store writes keyed digests of identifiers (``SubjectKey``) and seals its audit trail
+(``AuditKey``). Both keys are read once, by ``Settings``, and bound to the engine when the
+store is opened, as a SQLAlchemy execution option: every connection of that engine carries
+them, so a store function finds the keys of the store it writes to (``keys_of(conn)``) and a
+server built with other settings can never write digests with two keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Connection, Engine
+
+from gardien.audit.keys import AuditKey
+from gardien.consent.keys import DEVELOPMENT_KEY, SubjectKey, key_from_environment
+from gardien.errors import GardienError
+
+_OPTION = "gardien_keys"
+
+
+@dataclass(frozen=True)
+class StoreKeys:
+    subject: SubjectKey
+    """Keyed digests of identifiers (ledgers, lists, audit details)."""
+    audit: AuditKey
+    """The audit chain's MAC."""
+
+    @classmethod
+    def development(cls) -> StoreKeys:
+        """The public development keys (refused in production by ``Settings``)."""
+        subject = SubjectKey(DEVELOPMENT_KEY.encode())
+        return cls(subject=subject, audit=AuditKey.derived_from(subject.secret))
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str]) -> StoreKeys:
+        """``GARDIEN_SECRET_KEY`` (rules of ``key_from_environment``) and ``GARDIEN_AUDIT_KEY``,
+        or an audit key derived from the secret key when that one is not set."""
+        subject = key_from_environment(environ)
+        audit_secret = environ.get("GARDIEN_AUDIT_KEY", "")
+        audit = (
+            AuditKey(audit_secret.encode())
+            if audit_secret
+            else AuditKey.derived_from(subject.secret)
+        )
+        return cls(subject=subject, audit=audit)
+
+
+class StoreKeysMissing(GardienError):
+    """A store function was handed an engine opened without its keys."""
+
+
+def bind(engine: Engine, keys: StoreKeys) -> Engine:
+    """The same engine (same pool) whose connections carry ``keys``."""
+    return engine.execution_options(**{_OPTION: keys})
+
+
+def keys_of(connectable: Connection | Engine) -> StoreKeys:
+    keys = connectable.get_execution_options().get(_OPTION)
+    if not isinstance(keys, StoreKeys):
+        raise StoreKeysMissing(
+            "this store engine was opened without its keys: open it with "
+            "gardien.store.database.open_store(url, keys)"
+        )
+    return keys
