@@ -259,7 +259,7 @@ def main() -> None:
                 "-m",
                 "uvicorn",
                 "--factory",
-                "gardien.api.app:app_from_environment",
+                "gardien.server.app:app_from_environment",
                 "--host",
                 "127.0.0.1",
                 "--port",

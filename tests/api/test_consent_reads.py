@@ -1,4 +1,4 @@
-"""Consent checks on PostgreSQL, batched on the server's event loop (``gardien.api.checks``).
+"""Consent checks on PostgreSQL, batched on the server's event loop (``gardien.server.checks``).
 
 Two things must hold whatever the batching: each check gets exactly the answer that one
 statement of its own gives (``gardien.store.consent.status``), and a change committed by any
@@ -19,13 +19,13 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from gardien.api.checks import BatchedChecks, connection_pool
-from gardien.api.permissions import Role
 from gardien.clock import FixedClock
 from gardien.consent.ledger import Channel, EventKind
 from gardien.consent.subject import Subject
 from gardien.registry.loader import load_registry
 from gardien.registry.model import Registry
+from gardien.server.checks import BatchedChecks, connection_pool
+from gardien.server.permissions import Role
 from gardien.settings import Settings
 from gardien.store import consent as book
 from gardien.store.database import open_store
@@ -291,7 +291,7 @@ def test_a_running_server_keeps_its_start_up_objects_out_of_full_collections(
 
     from fastapi.testclient import TestClient
 
-    from gardien.api.app import create_app
+    from gardien.server.app import create_app
 
     monkeypatch.setenv("IMA_PROTECT_CRM_URL", "sqlite://")
     monkeypatch.setenv("IMA_PROTECT_TELEPHONY_URL", "sqlite://")

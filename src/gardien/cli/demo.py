@@ -28,7 +28,8 @@ from rich.table import Table
 from gardien.cli.console import handle_errors, out, print_finding
 from gardien.cli.retention import action_json, print_actions, run_progress
 from gardien.clock import FixedClock
-from gardien.jobs import requests as request_jobs
+from gardien.jobs import filing
+from gardien.jobs import identity as proof
 from gardien.jobs import retention as job
 from gardien.jobs.fulfil import run_requests
 from gardien.publish.record_formats import RecordFormat, render_record
@@ -169,7 +170,7 @@ def _rights(registry: Registry, store: sa.Engine, clock: FixedClock) -> None:
     ]
     ids = []
     for kind, email in asked:
-        request = request_jobs.submit(
+        request = filing.submit(
             store,
             clock,
             actor="demo:agent",
@@ -177,7 +178,7 @@ def _rights(registry: Registry, store: sa.Engine, clock: FixedClock) -> None:
             identity={"email": str(email)},
             registry=registry,
         )
-        request_jobs.attest(
+        proof.attest(
             store,
             clock,
             request.id,
@@ -205,7 +206,7 @@ def _rights(registry: Registry, store: sa.Engine, clock: FixedClock) -> None:
             )
         ).scalar_one()
     engine.dispose()
-    request_jobs.submit(
+    filing.submit(
         store,
         clock,
         actor="demo:agent",

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from gardien.audit.chain import NewEvent, digest
 from gardien.clock import Clock
 from gardien.consent.keys import key_from_environment
-from gardien.errors import GardienError
+from gardien.errors import NotFound
 from gardien.requests.kinds import RequestKind
 from gardien.requests.model import (
     Death,
@@ -35,10 +35,15 @@ from gardien.store import audit
 from gardien.store.schema_requests import request_code, request_transition, rights_request
 
 
-class RequestNotFound(GardienError):
+class RequestNotFound(NotFound):
+    code = "request_not_found"
+
     def __init__(self, request_id: str) -> None:
         self.request_id = request_id
-        super().__init__(f"no rights request with id {request_id!r} (see 'gardien request list')")
+        super().__init__(f"no rights request with id {request_id!r}")
+
+    def details(self) -> dict[str, Any]:
+        return {"request_id": self.request_id}
 
 
 def _json(value: Any) -> str:

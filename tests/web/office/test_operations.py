@@ -11,9 +11,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from gardien.api.permissions import Role
 from gardien.connectors.errors import SystemUnreachable
 from gardien.jobs import retention as job
+from gardien.server.permissions import Role
 from gardien.store import audit
 from gardien.store.database import open_store
 from tests.web.office.conftest import Office
