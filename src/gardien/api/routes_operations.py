@@ -143,9 +143,7 @@ def _hold(hold: LegalHold) -> HoldOut:
 
 
 @router.get("/holds", response_model=list[HoldOut], tags=["holds"])
-def list_holds(
-    ctx: Ctx, _: Annotated[Principal, Depends(require(P.HOLDS_READ))]
-) -> list[HoldOut]:
+def list_holds(ctx: Ctx, _: Annotated[Principal, Depends(require(P.HOLDS_READ))]) -> list[HoldOut]:
     """Every legal hold, in force or released."""
     return [_hold(h) for h in holds.all_holds(ctx.engine)]
 
@@ -183,7 +181,11 @@ def release_hold(
 ) -> HoldOut:
     """Release a hold; with ``appeal_ends`` the data stays protected until that date."""
     hold = holds.release(
-        ctx.engine, ctx.clock, hold_id, actor=who.actor, appeal_ends=body.appeal_ends if body else None
+        ctx.engine,
+        ctx.clock,
+        hold_id,
+        actor=who.actor,
+        appeal_ends=body.appeal_ends if body else None,
     )
     return _hold(hold)
 

@@ -30,7 +30,12 @@ class Entry(NamedTuple):
 # In the order ``gardien --help`` lists them.
 COMMANDS: dict[str, Entry] = {
     "check": Entry("gardien.cli.check", "check", "Check a registry against the GDPR.", False),
-    "schema": Entry("gardien.cli.check", "schema", "Print the registry's JSON Schema.", False),
+    "schema": Entry(
+        "gardien.cli.check",
+        "schema",
+        "Print the registry's JSON Schema (point your editor's YAML plug-in at it).",
+        False,
+    ),
     "demo": Entry(
         "gardien.cli.demo",
         "demo",

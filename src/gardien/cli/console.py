@@ -96,7 +96,8 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
             err.print(f"[red]the registry cannot be used: {len(exc.findings)} problem(s)[/red]")
             raise typer.Exit(EXIT_UNUSABLE) from None
         except GardienError as exc:
-            err.print(f"[red]error:[/red] {escape(message(exc))}")
+            # The stable code last, for scripts: the same as the API's error.code.
+            err.print(f"[red]error:[/red] {escape(message(exc))} [dim]\\[{exc.code}][/dim]")
             raise typer.Exit(EXIT_CODE[exc.kind]) from None
         except KeyboardInterrupt:
             err.print("interrupted")

@@ -50,7 +50,9 @@ def add(
     """
     password = _password_from_stdin() if password_stdin else None
     c = command_context(store=store, actor=actor)
-    created = accounts.add(c.engine, c.clock, name=name, role=role, actor=c.actor, password=password)
+    created = accounts.add(
+        c.engine, c.clock, name=name, role=role, actor=c.actor, password=password
+    )
     account = created.account
     err.print(f"account {account.name} ({account.role}) created; its token, shown only now:")
     out.print(created.token)

@@ -191,7 +191,9 @@ def restrictions(
     return list(book.restrictions(engine, subject, at))
 
 
-def history(engine: Engine, clock: Clock, subject: Subject, *, actor: str) -> list[book.HistoryEntry]:
+def history(
+    engine: Engine, clock: Clock, subject: Subject, *, actor: str
+) -> list[book.HistoryEntry]:
     """Every consent, objection and restriction event of the person; the read is audited."""
     return book.history(engine, clock, subject, actor=actor)
 

@@ -133,9 +133,7 @@ class _Runner:
             "package": {"sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content)},
         }
         found = "data found" if location.found else "no data held"
-        return self.complete(
-            request, result, f"{found}; package ready for export"
-        )
+        return self.complete(request, result, f"{found}; package ready for export")
 
     def erasure(
         self,
@@ -163,7 +161,10 @@ class _Runner:
             # The consent ledger keeps identifiers in clear to act on them; after an erasure
             # only its digests remain, as proof of what the person asked (Art. 7(1), 17).
             result["ledger_identifiers_erased"] = consent_book.erase_identifiers(
-                self.store, self.clock, _subject(self.registry, self.store, request), actor=self.actor
+                self.store,
+                self.clock,
+                _subject(self.registry, self.store, request),
+                actor=self.actor,
             )
         summary = f"{data['erased']} row(s) erased, {data['kept']} kept with their legal ground"
         reasons = None

@@ -135,7 +135,10 @@ def _erase(
     )
     # As after an erasure request: the ledger keeps its proof as digests only (Art. 7(1)).
     result["ledger_identifiers_erased"] = consent_book.erase_identifiers(
-        runner.store, runner.clock, _subject(runner.registry, runner.store, request), actor=runner.actor
+        runner.store,
+        runner.clock,
+        _subject(runner.registry, runner.store, request),
+        actor=runner.actor,
     )
     summary = (
         f"directive to erase: {data['erased']} row(s) erased, {data['kept']} kept with their "
@@ -185,8 +188,7 @@ def _communicate(
     return runner.complete(
         request,
         result,
-        f"directive to communicate: {found}; package for the trusted third party ready "
-        "for export",
+        f"directive to communicate: {found}; package for the trusted third party ready for export",
     )
 
 

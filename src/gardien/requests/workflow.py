@@ -215,6 +215,15 @@ def _step(
     return replace(request, state=target, timeline=(*request.timeline, entry), **changes)
 
 
+NO_REFUSAL_REASON = (
+    "a refusal states its reasons in writing (Art. 12(4)-(5)): the controller bears the "
+    "burden of showing the request is manifestly unfounded or excessive"
+)
+NO_EXTENSION_REASON = (
+    "an extension states its reasons (Art. 12(3)): complexity or number of requests"
+)
+
+
 def _reason(text: str | None, what: str, field: str = "reason") -> str:
     return ReasonRequired.check(text, what, field=field)
 
@@ -321,11 +330,7 @@ def complete(
 
 def refuse(request: RightsRequest, *, now: datetime, actor: str, reason: str) -> RightsRequest:
     """Art. 12(5): refusing a manifestly unfounded or excessive request needs a written reason."""
-    why = _reason(
-        reason,
-        "a refusal states its reasons in writing (Art. 12(4)-(5)): the controller bears the "
-        "burden of showing the request is manifestly unfounded or excessive",
-    )
+    why = _reason(reason, NO_REFUSAL_REASON)
     return _step(request, Action.REFUSE, now=now, actor=actor, reason=why)
 
 
@@ -346,10 +351,7 @@ def extend(request: RightsRequest, *, now: datetime, actor: str, reason: str) ->
             "Art. 12(3) allows one extension of two months",
         )
     next_state(request.id, request.state, Action.EXTEND)  # closed requests are not extended
-    why = _reason(
-        reason,
-        "an extension states its reasons (Art. 12(3)): complexity or number of requests",
-    )
+    why = _reason(reason, NO_EXTENSION_REASON)
     if request.due is None or request.extended_due is None:
         raise IllegalTransition(
             request.id,

@@ -38,9 +38,7 @@ def extend(
     """
     c = command_context(store=store, now=now, actor=actor)
     clock = c.clock
-    request = jobs.extend(
-        c.engine, clock, request_id, actor=c.actor, reason=reason
-    )
+    request = jobs.extend(c.engine, clock, request_id, actor=c.actor, reason=reason)
     _decision("extended", request, as_json, clock.now())
 
 
@@ -59,9 +57,7 @@ def refuse(
     """
     c = command_context(store=store, now=now, actor=actor)
     clock = c.clock
-    request = jobs.refuse(
-        c.engine, clock, request_id, actor=c.actor, reason=reason
-    )
+    request = jobs.refuse(c.engine, clock, request_id, actor=c.actor, reason=reason)
     _decision("refused", request, as_json, clock.now())
 
 
@@ -80,9 +76,7 @@ def cancel(
     """
     c = command_context(store=store, now=now, actor=actor)
     clock = c.clock
-    request = jobs.cancel(
-        c.engine, clock, request_id, actor=c.actor, reason=reason
-    )
+    request = jobs.cancel(c.engine, clock, request_id, actor=c.actor, reason=reason)
     _decision("cancelled", request, as_json, clock.now())
 
 
@@ -105,7 +99,5 @@ def declare_death(
         raise UsageError(f"--date {died_on!r} is not an ISO date such as 2031-06-01") from None
     c = command_context(store=store, now=now, actor=actor)
     clock = c.clock
-    request = jobs.declare_death(
-        c.engine, clock, request_id, actor=c.actor, died_on=day
-    )
+    request = jobs.declare_death(c.engine, clock, request_id, actor=c.actor, died_on=day)
     _decision("death declared", request, as_json, clock.now())

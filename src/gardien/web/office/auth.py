@@ -15,9 +15,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from gardien.audit.chain import NewEvent
+from gardien.jobs import accounts
 from gardien.server.permissions import Role
 from gardien.server.ratelimit import RateLimiter
-from gardien.store import accounts, audit
+from gardien.store import audit
 from gardien.web.office import session
 from gardien.web.office.pages import OfficeRoute, check_form, context, page, redirect
 from gardien.web.office.session import Staff, office_user

@@ -149,5 +149,3 @@ def release_hold(
     except GardienError as exc:
         return _holds(request, staff, error=str(exc), status_code=status_of(exc))
     return redirect(request, "/office/holds", flash=("ok", TEXTS["released_ok"]))
-
-

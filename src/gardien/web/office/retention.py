@@ -23,7 +23,6 @@ from gardien.web.office.texts import TEXTS
 router = APIRouter(prefix="/office", route_class=OfficeRoute)
 
 
-
 @dataclass(frozen=True)
 class PlanRow:
     system: str
@@ -152,5 +151,3 @@ def retention_run(
         held=sum(r.held for r in outcome.report.results),
     )
     return redirect(request, "/office/retention", flash=("ok", message))
-
-

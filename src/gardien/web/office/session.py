@@ -27,6 +27,7 @@ from gardien.consent.keys import DEVELOPMENT_KEY
 from gardien.jobs import accounts
 from gardien.server.context import Context
 from gardien.server.permissions import Permission, Role, allowed
+from gardien.store.accounts import Account
 from gardien.web.security import derived_key
 
 COOKIE = "gardien_office"
@@ -105,7 +106,7 @@ def _serializer(ctx: Context) -> URLSafeSerializer:
     return URLSafeSerializer(_signing_key(ctx), salt="gardien office session")
 
 
-def open_session(request: Request, response: Response, account: accounts.Account) -> None:
+def open_session(request: Request, response: Response, account: Account) -> None:
     ctx = _context(request)
     now = ctx.clock.now()
     value = _serializer(ctx).dumps(
