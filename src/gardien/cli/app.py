@@ -12,9 +12,9 @@ from __future__ import annotations
 import importlib
 from typing import Any, NamedTuple
 
-import click
 import typer
-from typer.core import TyperGroup
+from typer import _click as click  # Typer carries its own click; its groups are of that one
+from typer.core import TyperCommand, TyperGroup
 
 from gardien import __version__
 
@@ -120,6 +120,7 @@ def load(name: str) -> click.Command:
     """The real command ``name``: its module imported, turned into a click command."""
     entry = COMMANDS[name]
     target: Any = getattr(importlib.import_module(entry.module), entry.attribute)
+    command: click.Command
     if entry.group:
         command = typer.main.get_group(target)
     else:
@@ -143,7 +144,7 @@ class LazyGroup(TyperGroup):
             return known
         # Listing commands (help): a stand-in that carries the one-line help, nothing imported.
         entry = COMMANDS[cmd_name]
-        return click.Command(cmd_name, help=entry.help, short_help=entry.help)
+        return TyperCommand(cmd_name, help=entry.help, short_help=entry.help)
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
