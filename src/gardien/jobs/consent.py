@@ -24,6 +24,9 @@ from gardien.errors import UsageError
 from gardien.identity import parse_identity
 from gardien.registry.model import Registry
 from gardien.store import consent as book
+from gardien.store import consent_history
+from gardien.store import restrictions as restriction_book
+from gardien.store import suppression as suppression_book
 
 # What a person or an agent says → the ledger's event kind, and whether it claims prospecting.
 KINDS: dict[str, tuple[EventKind, bool]] = {
@@ -107,7 +110,7 @@ def record(
         request_id=request_id,
         prospecting_asserted=prospecting,
     )
-    return Recorded(event, book.is_suppressed(engine, subject))
+    return Recorded(event, suppression_book.is_suppressed(engine, subject))
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,7 @@ def restrict(
     activities: Iterable[str] | None = None,
 ) -> RestrictionChange:
     concerned = _activities(registry, activities)
-    placed = book.place_restriction(
+    placed = restriction_book.place_restriction(
         engine, clock, subject, reason=reason, request_id=request_id, actor=actor
     )
     return RestrictionChange([placed], recipients_to_notify(registry, concerned))
@@ -158,7 +161,7 @@ def unrestrict(
     activities: Iterable[str] | None = None,
 ) -> RestrictionChange:
     concerned = _activities(registry, activities)
-    lifted = book.lift_restriction(
+    lifted = restriction_book.lift_restriction(
         engine, clock, subject, notice=notice, actor=actor, restriction_id=restriction_id
     )
     return RestrictionChange(lifted, recipients_to_notify(registry, concerned))
@@ -177,25 +180,25 @@ def status(
 
 def suppressed_since(engine: Engine, subject: Subject) -> datetime | None:
     """Since when the person is on the suppression list (R-RGT-05), or None."""
-    return book.suppressed_since(engine, subject)
+    return suppression_book.suppressed_since(engine, subject)
 
 
-def suppression_list(engine: Engine) -> list[book.SuppressionEntry]:
-    return book.suppression_list(engine)
+def suppression_list(engine: Engine) -> list[suppression_book.SuppressionEntry]:
+    return suppression_book.suppression_list(engine)
 
 
 def restrictions(
     engine: Engine, subject: Subject, at: datetime | None = None
 ) -> list[RestrictionEvent]:
     """The restrictions in force on the person (Art. 18)."""
-    return list(book.restrictions(engine, subject, at))
+    return list(restriction_book.restrictions(engine, subject, at))
 
 
 def history(
     engine: Engine, clock: Clock, subject: Subject, *, actor: str
-) -> list[book.HistoryEntry]:
+) -> list[consent_history.HistoryEntry]:
     """Every consent, objection and restriction event of the person; the read is audited."""
-    return book.history(engine, clock, subject, actor=actor)
+    return consent_history.history(engine, clock, subject, actor=actor)
 
 
 @dataclass(frozen=True)

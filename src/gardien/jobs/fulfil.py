@@ -46,8 +46,7 @@ from gardien.rights.access import RequestReference
 from gardien.rights.erasure import located_rows
 from gardien.rights.locate import PersonLocation, locate
 from gardien.rights.package import access_package, portability_package
-from gardien.store import consent as consent_book
-from gardien.store import packages
+from gardien.store import consent_history, packages
 from gardien.store.keys import keys_of
 
 
@@ -160,7 +159,7 @@ class _Runner:
         if request.kind is RequestKind.ERASURE:
             # The consent ledger keeps identifiers in clear to act on them; after an erasure
             # only its digests remain, as proof of what the person asked (Art. 7(1), 17).
-            result["ledger_identifiers_erased"] = consent_book.erase_identifiers(
+            result["ledger_identifiers_erased"] = consent_history.erase_identifiers(
                 self.store,
                 self.clock,
                 _subject(self.registry, self.store, request),

@@ -45,7 +45,7 @@ from gardien.rights.access_letter import AccessLetter, build_access_letter
 from gardien.rights.erasure import located_rows
 from gardien.rights.locate import PersonLocation
 from gardien.rights.package import deterministic_zip
-from gardien.store import consent as consent_book
+from gardien.store import consent_history
 
 ARTICLE = "Loi n° 78-17 art. 85"
 
@@ -134,7 +134,7 @@ def _erase(
         {k: data[k] for k in ("found", "erased", "kept", "complete", "tables", "recipients")}
     )
     # As after an erasure request: the ledger keeps its proof as digests only (Art. 7(1)).
-    result["ledger_identifiers_erased"] = consent_book.erase_identifiers(
+    result["ledger_identifiers_erased"] = consent_history.erase_identifiers(
         runner.store,
         runner.clock,
         _subject(runner.registry, runner.store, request),
