@@ -18,7 +18,7 @@ from gardien.server.errors import HTTP_STATUS
 
 def _every_error_class() -> list[type[GardienError]]:
     for module in pkgutil.walk_packages(gardien.__path__, "gardien."):
-        if ".migrations" in module.name:
+        if ".migrations" in module.name or module.name.endswith("__main__"):
             continue
         importlib.import_module(module.name)
     found: list[type[GardienError]] = []
