@@ -12,6 +12,7 @@ from gardien.cli.console import err, handle_errors, out
 from gardien.cli.options import ActorOption, StoreOption, command_context
 from gardien.errors import UsageError
 from gardien.jobs import accounts
+from gardien.store.accounts import AccountNotFound
 
 app = typer.Typer(
     help="Staff accounts: API tokens and back-office passwords.", no_args_is_help=True
@@ -82,5 +83,10 @@ def password(
         )
     accounts.check_password(secret)
     c = command_context(store=store, actor=actor)
-    account = accounts.set_password(c.engine, c.clock, name, secret, actor=c.actor)
+    try:
+        account = accounts.set_password(c.engine, c.clock, name, secret, actor=c.actor)
+    except AccountNotFound as exc:  # the command line's own hint; the message names no command
+        raise AccountNotFound(
+            f"{exc}: create it with 'gardien user add {name} --role …'", field="name"
+        ) from None
     err.print(f"password of {account.name} ({account.role}) set; open sessions are closed")
