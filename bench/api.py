@@ -37,6 +37,7 @@ from gardien.registry.loader import load_registry
 from gardien.store import accounts
 from gardien.store import consent as book
 from gardien.store.database import open_store
+from gardien.store.keys import StoreKeys
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY = ROOT / "examples" / "ima-protect.yaml"
@@ -69,8 +70,9 @@ def fill_ledger(url: str, people: int) -> list[str]:
         REGISTRY,
         environ={"IMA_PROTECT_CRM_URL": "sqlite://", "IMA_PROTECT_TELEPHONY_URL": "sqlite://"},
     )
-    key = key_from_environment({"GARDIEN_SECRET_KEY": SECRET})
-    engine = open_store(url)
+    keys = StoreKeys.from_environment({"GARDIEN_SECRET_KEY": SECRET})  # the server's settings
+    key = keys.subject
+    engine = open_store(url, keys)
     clock = FixedClock(datetime(2026, 11, 1, tzinfo=UTC))
     emails = [f"person{n}@example.fr" for n in range(people)]
     for n, email in enumerate(emails):
@@ -259,7 +261,7 @@ def main() -> None:
                 "-m",
                 "uvicorn",
                 "--factory",
-                "gardien.api.app:app_from_environment",
+                "gardien.server.app:app_from_environment",
                 "--host",
                 "127.0.0.1",
                 "--port",

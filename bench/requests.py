@@ -27,7 +27,8 @@ import sqlalchemy as sa
 
 from gardien.clock import FixedClock
 from gardien.connectors.sql import connectors_for
-from gardien.jobs import requests as request_jobs
+from gardien.jobs import filing
+from gardien.jobs import identity as proof
 from gardien.jobs.fulfil import run_requests
 from gardien.registry.loader import load_registry
 from gardien.requests.kinds import RequestKind
@@ -119,10 +120,10 @@ def verified_requests(
     clock = FixedClock(NOW)
     ids = []
     for email in emails:
-        request = request_jobs.submit(
+        request = filing.submit(
             store, clock, actor="bench", kind=kind, identity={"email": email}, registry=registry
         )  # type: ignore[arg-type]
-        request_jobs.attest(store, clock, request.id, actor="bench", attestation="checked")
+        proof.attest(store, clock, request.id, actor="bench", attestation="checked")
         ids.append(request.id)
     return ids
 

@@ -25,6 +25,8 @@ _PHONE_SEPARATORS = re.compile(r"[\s.\-()/]")
 class MalformedIdentifier(UsageError):
     """An identifier that cannot name anybody (no '@' in an e-mail, letters in a phone…)."""
 
+    code = "malformed_identifier"
+
 
 def _phone_e164(value: str, text: str, region: str) -> str:
     """E.164 (+33612345678): "06 12 34 56 78", "0033 6…" and "+33 6…" are one number.

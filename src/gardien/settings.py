@@ -1,23 +1,36 @@
-"""Settings of a running gardien server, from the environment (``GARDIEN_*``).
+"""Settings of gardien, from the environment (``GARDIEN_*``): the one place that reads it.
 
-Nothing is read at import time: ``Settings.from_environment()`` is called by ``gardien serve``
-(and tests build ``Settings`` directly). Insecure defaults are accepted in ``dev`` only: in
-``production`` the secret key must be set and strong (the rules of
-``gardien.consent.keys.key_from_environment``, the one place they live).
+Nothing is read at import time: ``Settings.from_environment()`` is called once by each CLI
+command (``gardien.cli.options.command_context``) and by ``gardien serve``; tests build
+``Settings`` directly. The settings own what must be the same everywhere in a process:
+
+- the store's keys (``keys``: the subject key for identifier digests, ``GARDIEN_SECRET_KEY``,
+  and the audit chain's key, ``GARDIEN_AUDIT_KEY``), built once and bound to the store's engine
+  when it is opened (``open_store(url, settings.keys)``), so that nothing writes a digest with
+  another key than the one the settings give;
+- the notifier (``notifier``: SMTP when ``GARDIEN_SMTP_URL`` is set, else the outbox folder).
+
+Insecure defaults are accepted in ``dev`` only: in ``production`` the secret key must be set
+and strong (the rules of ``gardien.consent.keys.key_from_environment``, the one place they live).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from gardien.consent.keys import SubjectKey, key_from_environment
+from gardien.consent.keys import SubjectKey
 from gardien.errors import UsageError
-from gardien.store.database import DEFAULT_URL
+from gardien.notify import DEFAULT_OUTBOX, DEFAULT_SENDER, Notifier, build_notifier
+from gardien.store.keys import StoreKeys
+
+DEFAULT_URL = "sqlite:///gardien.db"
 
 
 class Settings(BaseSettings):
@@ -26,7 +39,15 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_URL
     registry: Path | None = None
     secret_key: str = Field(default="", repr=False)
+    audit_key: str = Field(default="", repr=False)
+    """The audit chain's MAC key; derived from ``secret_key`` when not set."""
     env: Literal["dev", "production"] = "dev"
+    actor: str = ""
+    """Who acts, as the audit trail names it, for the command line (default: the OS user)."""
+    outbox: Path = Path(DEFAULT_OUTBOX)
+    """Where messages to people (one-time codes) are written when no SMTP server is set."""
+    smtp_url: str = Field(default="", repr=False)
+    mail_from: str = DEFAULT_SENDER
     token_cache_seconds: float = 60.0
     """How long a checked token is trusted before argon2 checks it again (a disabled account
     stops working within this time)."""
@@ -38,32 +59,49 @@ class Settings(BaseSettings):
     def production(self) -> bool:
         return self.env == "production"
 
+    @cached_property
+    def keys(self) -> StoreKeys:
+        """The store's keys, built once; raises SecretKeyError outside dev when unfit."""
+        return StoreKeys.from_environment(
+            {
+                "GARDIEN_ENV": self.env,
+                "GARDIEN_SECRET_KEY": self.secret_key,
+                "GARDIEN_AUDIT_KEY": self.audit_key,
+            }
+        )
+
     def subject_key(self) -> SubjectKey:
-        """The key for identifier digests; raises SecretKeyError outside dev when unfit."""
-        environ = {"GARDIEN_ENV": self.env, "GARDIEN_SECRET_KEY": self.secret_key}
-        return key_from_environment(environ)
+        """The key for identifier digests (``keys.subject``)."""
+        return self.keys.subject
+
+    @cached_property
+    def notifier(self) -> Notifier:
+        """The one notifier of this process: SMTP when ``smtp_url`` is set, else the outbox."""
+        return build_notifier(smtp_url=self.smtp_url, outbox=self.outbox, sender=self.mail_from)
 
     def registry_path(self) -> Path:
         if self.registry is None:
-            raise UsageError("no registry given: set GARDIEN_REGISTRY to the registry file")
+            raise UsageError(
+                "no registry given: set GARDIEN_REGISTRY to the registry file", field="registry"
+            )
         return self.registry
 
     def check(self) -> None:
         """Refuse to serve with settings that are unsafe for this mode."""
-        self.subject_key()
+        _ = self.keys
         self.registry_path()
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Read ``GARDIEN_*`` (from ``environ`` when given); a bad value names the variable."""
+        """Read ``GARDIEN_*`` (from ``environ`` when given, else the process's environment);
+        a bad value names the variable."""
+        source = os.environ if environ is None else environ
+        values = {
+            key[len("GARDIEN_") :].lower(): value
+            for key, value in source.items()
+            if key.startswith("GARDIEN_")
+        }
         try:
-            if environ is None:
-                return cls()
-            values = {
-                key[len("GARDIEN_") :].lower(): value
-                for key, value in environ.items()
-                if key.startswith("GARDIEN_")
-            }
             return cls.model_validate(values)
         except ValidationError as exc:
             problems = "; ".join(

@@ -11,10 +11,10 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from gardien.api.app import create_app
-from gardien.api.permissions import Role
 from gardien.clock import FixedClock
 from gardien.registry.loader import load_registry
+from gardien.server.app import create_app
+from gardien.server.permissions import Role
 from gardien.settings import Settings
 from gardien.store import accounts
 from gardien.store.database import open_store

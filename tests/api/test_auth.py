@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from gardien.api import auth
-from gardien.api.auth import Principal, TokenCache
-from gardien.api.permissions import Role
+from gardien.server import auth
+from gardien.server.auth import Principal, TokenCache
+from gardien.server.permissions import Role
 from gardien.store.accounts import Account
 
 
@@ -22,7 +22,7 @@ def test_simultaneous_first_calls_share_one_check(monkeypatch: pytest.MonkeyPatc
         time.sleep(0.05)
         return Account("claire", "agent", None) if token == "good" else None  # type: ignore[arg-type]
 
-    monkeypatch.setattr(auth.accounts, "authenticate", slow_authenticate)
+    monkeypatch.setattr(auth.accounts, "by_token", slow_authenticate)
     cache = TokenCache(60)
     ctx: Any = type("Ctx", (), {"engine": None})()
 

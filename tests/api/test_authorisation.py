@@ -8,8 +8,8 @@ import re
 import pytest
 from fastapi.routing import APIRoute
 
-from gardien.api.app import PREFIX, ROUTERS
-from gardien.api.permissions import MATRIX, Permission, Role
+from gardien.api.routes import PREFIX, ROUTERS
+from gardien.server.permissions import MATRIX, Permission, Role
 from tests.api.conftest import Api
 
 

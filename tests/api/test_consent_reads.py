@@ -1,4 +1,4 @@
-"""Consent checks on PostgreSQL, batched on the server's event loop (``gardien.api.checks``).
+"""Consent checks on PostgreSQL, batched on the server's event loop (``gardien.server.checks``).
 
 Two things must hold whatever the batching: each check gets exactly the answer that one
 statement of its own gives (``gardien.store.consent.status``), and a change committed by any
@@ -19,15 +19,16 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from gardien.api.checks import BatchedChecks, connection_pool
-from gardien.api.permissions import Role
 from gardien.clock import FixedClock
 from gardien.consent.ledger import Channel, EventKind
 from gardien.consent.subject import Subject
 from gardien.registry.loader import load_registry
 from gardien.registry.model import Registry
+from gardien.server.checks import BatchedChecks, connection_pool
+from gardien.server.permissions import Role
 from gardien.settings import Settings
 from gardien.store import consent as book
+from gardien.store import restrictions as restriction_book
 from gardien.store.database import open_store
 from tests.api.conftest import NOW, Api, build_api
 from tests.consent.conftest import KEY, T0, write_registry
@@ -80,15 +81,15 @@ def _ledger(engine: sa.Engine, registry: Registry) -> None:
     _record(engine, registry, ZOE, "service-improvement", EventKind.OBJECTION, 4)
     _record(engine, registry, ZOE, "service-improvement", EventKind.OBJECTION_LIFTED, 6,
             proof="fraud investigation, file 12")  # fmt: skip
-    book.place_restriction(
+    restriction_book.place_restriction(
         engine, FixedClock(T0 + timedelta(days=7)), Subject.of({"phone": ZOE["phone"]}, KEY),
         reason="accuracy contested", request_id=None, actor="test",
     )  # fmt: skip
-    book.place_restriction(
+    restriction_book.place_restriction(
         engine, FixedClock(T0 + timedelta(days=2)), Subject.of(PAUL, KEY),
         reason="unlawful processing", request_id="r-1", actor="test",
     )  # fmt: skip
-    book.lift_restriction(
+    restriction_book.lift_restriction(
         engine, FixedClock(T0 + timedelta(days=8)), Subject.of(PAUL, KEY),
         notice="told by e-mail", actor="test",
     )  # fmt: skip
@@ -246,7 +247,7 @@ def test_a_check_sees_what_another_process_committed_just_before(
     after = _status(pg_api, {"phone": "+33 6 12 34 56 78"}, "prospecting")
     assert after["allowed"] is False and "suppression list" in after["reason"]
 
-    book.place_restriction(
+    restriction_book.place_restriction(
         other, FixedClock(NOW), subject, reason="accuracy contested", request_id=None, actor="cli"
     )
     restricted = _status(pg_api, person, "contract")
@@ -291,7 +292,7 @@ def test_a_running_server_keeps_its_start_up_objects_out_of_full_collections(
 
     from fastapi.testclient import TestClient
 
-    from gardien.api.app import create_app
+    from gardien.server.app import create_app
 
     monkeypatch.setenv("IMA_PROTECT_CRM_URL", "sqlite://")
     monkeypatch.setenv("IMA_PROTECT_TELEPHONY_URL", "sqlite://")

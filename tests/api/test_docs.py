@@ -6,8 +6,8 @@ from pathlib import Path
 
 from fastapi.routing import APIRoute
 
-from gardien.api.app import ROUTERS
-from gardien.api.permissions import MATRIX, Role
+from gardien.api.routes import ROUTERS
+from gardien.server.permissions import MATRIX, Role
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 

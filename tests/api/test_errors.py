@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from gardien.api.errors import status_of
-from gardien.api.permissions import Role
 from gardien.connectors.errors import SchemaMismatch, SystemUnreachable
 from gardien.errors import GardienError, UsageError
+from gardien.server.errors import status_of
+from gardien.server.permissions import Role
 from gardien.store.requests import RequestNotFound
 from tests.api.conftest import Api
 
@@ -88,7 +88,7 @@ def test_domain_errors_are_mapped_once(api: Api) -> None:
         "/api/v1/requests/x/verify", json={"code": "1", "attestation": "x"}, headers=agent
     )
     assert both.status_code == 422
-    assert shape(both.json())["code"] == "usage_error"
+    assert shape(both.json())["code"] == "invalid_input"
     export = api.client.get("/api/v1/requests/x/export", headers=agent)
     assert export.status_code == 404
     assert shape(export.json())["code"] == "package_not_found"

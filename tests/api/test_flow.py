@@ -6,7 +6,7 @@ import io
 import json
 import zipfile
 
-from gardien.api.permissions import Role
+from gardien.server.permissions import Role
 from tests.api.conftest import Api
 
 

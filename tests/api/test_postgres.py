@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gardien.api.permissions import Role
+from gardien.server.permissions import Role
 from tests.api.conftest import Api, build_api
 
 

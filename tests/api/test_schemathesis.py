@@ -35,8 +35,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from gardien.api.app import PREFIX, ROUTERS
-from gardien.api.permissions import Role
+from gardien.api.routes import PREFIX, ROUTERS
+from gardien.server.permissions import Role
 from tests.web.server import LiveServer, start_live_server
 
 EXAMPLES = int(os.environ.get("GARDIEN_SCHEMATHESIS_EXAMPLES", "30"))

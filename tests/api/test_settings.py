@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from gardien.api.app import create_app
 from gardien.cli.app import app as cli
 from gardien.consent.keys import DEVELOPMENT_KEY, SecretKeyError
 from gardien.errors import UsageError
+from gardien.server.app import create_app
 from gardien.settings import Settings
 from gardien.store import accounts
 from gardien.store.database import open_store

@@ -108,10 +108,13 @@ def test_objection_to_prospecting_suppresses_and_exports_digests(
         ),
         (("--activity", "prospecting", "--kind", "objection-lifted", "--proof", "x"), "absolute"),
         (("--activity", "nowhere", "--kind", "objection"), "not declared"),
-        (("--activity", "prospecting", "--kind", "opt-out"), "--kind 'opt-out'"),
+        (
+            ("--activity", "prospecting", "--kind", "opt-out"),
+            "event kind 'opt-out': use one of given",
+        ),
         (
             ("--activity", "prospecting", "--kind", "objection", "--channel", "fax"),
-            "--channel 'fax'",
+            "channel 'fax': use one of portal",
         ),
     ],
 )

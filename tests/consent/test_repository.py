@@ -13,8 +13,10 @@ from gardien.clock import FixedClock
 from gardien.consent.ledger import Channel, EventKind, EventRefused
 from gardien.consent.subject import Subject
 from gardien.registry.model import Registry
-from gardien.store import audit
+from gardien.store import audit, consent_history
 from gardien.store import consent as ledger
+from gardien.store import restrictions as restriction_book
+from gardien.store import suppression as suppression_book
 from gardien.store.database import open_store
 from tests.consent.conftest import KEY, T0
 
@@ -100,11 +102,11 @@ def test_objection_to_prospecting_suppresses_every_identifier(
         prospecting_asserted=True,
     )
     for alone in (who(email=JEANNE["email"]), who(phone=JEANNE["phone"])):
-        assert ledger.is_suppressed(engine, alone)
+        assert suppression_book.is_suppressed(engine, alone)
         assert not ledger.status(
             engine, registry, alone, "newsletter", T0 + timedelta(days=1)
         ).allowed
-    assert sorted(e.kind for e in ledger.suppression_list(engine)) == ["email", "phone"]
+    assert sorted(e.kind for e in suppression_book.suppression_list(engine)) == ["email", "phone"]
     # a second objection adds nothing to the list
     record(engine, registry, who(email=JEANNE["email"]), "newsletter", EventKind.OBJECTION, 2)
     assert count(engine, "suppression") == 2
@@ -132,7 +134,7 @@ def test_suppression_with_near_identical_identifiers(
     engine: sa.Engine, registry: Registry, identity: dict[str, str], suppressed: bool
 ) -> None:
     record(engine, registry, who(**JEANNE), "prospecting", EventKind.OBJECTION)
-    assert ledger.is_suppressed(engine, who(**identity)) is suppressed
+    assert suppression_book.is_suppressed(engine, who(**identity)) is suppressed
 
 
 def test_refused_events_change_nothing(engine: sa.Engine, registry: Registry) -> None:
@@ -179,10 +181,12 @@ def test_every_change_is_audited_without_identifiers_in_clear(
         EventKind.OBJECTION,
         proof="mail from jeanne.martin@example.fr",
     )
-    placed = ledger.place_restriction(
+    placed = restriction_book.place_restriction(
         engine, at(1), jeanne, reason="accuracy contested", request_id="req-1", actor="dpo"
     )
-    ledger.lift_restriction(engine, at(2), jeanne, notice="told +33612345678 by phone", actor="dpo")
+    restriction_book.lift_restriction(
+        engine, at(2), jeanne, notice="told +33612345678 by phone", actor="dpo"
+    )
     events = list(audit.events(engine))
     assert [e.action for e in events] == [
         "consent.objection",
@@ -200,10 +204,10 @@ def test_every_change_is_audited_without_identifiers_in_clear(
 def test_restriction_list_place_and_lift_with_notice(engine: sa.Engine, registry: Registry) -> None:
     # Art. 18, R-RGT-07
     jeanne = who(**JEANNE)
-    first = ledger.place_restriction(
+    first = restriction_book.place_restriction(
         engine, at(1), jeanne, reason="accuracy contested", request_id="req-1", actor="dpo"
     )
-    second = ledger.place_restriction(
+    second = restriction_book.place_restriction(
         engine,
         at(2),
         who(email=JEANNE["email"]),
@@ -211,24 +215,24 @@ def test_restriction_list_place_and_lift_with_notice(engine: sa.Engine, registry
         request_id="req-2",
         actor="dpo",
     )
-    assert ledger.is_restricted(engine, who(phone=JEANNE["phone"]))
-    assert not ledger.is_restricted(engine, who(email="paul@example.fr"))
+    assert restriction_book.is_restricted(engine, who(phone=JEANNE["phone"]))
+    assert not restriction_book.is_restricted(engine, who(email="paul@example.fr"))
     assert not ledger.status(engine, registry, jeanne, "contract", T0 + timedelta(days=3)).allowed
     with pytest.raises(EventRefused, match=r"Art\. 18\(3\)"):
-        ledger.lift_restriction(engine, at(3), jeanne, notice=" ", actor="dpo")
-    lifted = ledger.lift_restriction(
+        restriction_book.lift_restriction(engine, at(3), jeanne, notice=" ", actor="dpo")
+    lifted = restriction_book.lift_restriction(
         engine, at(3), jeanne, notice="letter", actor="dpo", restriction_id=first.restriction_id
     )
     assert [r.restriction_id for r in lifted] == [first.restriction_id]
-    assert [r.restriction_id for r in ledger.restrictions(engine, jeanne)] == [
+    assert [r.restriction_id for r in restriction_book.restrictions(engine, jeanne)] == [
         second.restriction_id
     ]
-    ledger.lift_restriction(engine, at(4), jeanne, notice="letter 2", actor="dpo")
-    assert not ledger.is_restricted(engine, jeanne)
-    assert ledger.is_restricted(engine, jeanne, T0 + timedelta(days=2, hours=1))
+    restriction_book.lift_restriction(engine, at(4), jeanne, notice="letter 2", actor="dpo")
+    assert not restriction_book.is_restricted(engine, jeanne)
+    assert restriction_book.is_restricted(engine, jeanne, T0 + timedelta(days=2, hours=1))
     assert ledger.status(engine, registry, jeanne, "contract", T0 + timedelta(days=5)).allowed
     with pytest.raises(EventRefused, match="nothing to lift"):
-        ledger.lift_restriction(engine, at(5), jeanne, notice="again", actor="dpo")
+        restriction_book.lift_restriction(engine, at(5), jeanne, notice="again", actor="dpo")
 
 
 def test_history_then_erasure_of_clear_identifiers_keeps_the_proof(
@@ -236,17 +240,17 @@ def test_history_then_erasure_of_clear_identifiers_keeps_the_proof(
 ) -> None:
     jeanne = who(**JEANNE)
     record(engine, registry, jeanne, "newsletter", EventKind.CONSENT_GIVEN, 0, proof="form #12")
-    ledger.place_restriction(
+    restriction_book.place_restriction(
         engine, at(1), jeanne, reason="accuracy contested", request_id=None, actor="dpo"
     )
-    entries = ledger.history(engine, at(2), jeanne, actor="dpo")
+    entries = consent_history.history(engine, at(2), jeanne, actor="dpo")
     assert [e.what for e in entries] == ["consent_given", "restriction_placed"]
     assert (
         entries[0].identifiers == JEANNE
         and entries[0].notice_version == registry.controller.notice.version
     )
-    assert ledger.erase_identifiers(engine, at(3), jeanne, actor="dpo") == 2
-    after = ledger.history(engine, at(4), jeanne, actor="dpo")
+    assert consent_history.erase_identifiers(engine, at(3), jeanne, actor="dpo") == 2
+    after = consent_history.history(engine, at(4), jeanne, actor="dpo")
     assert [e.identifiers for e in after] == [None, None] and after[0].detail == "form #12"
     assert ledger.status(engine, registry, jeanne, "newsletter", T0 + timedelta(hours=1)).allowed
     assert [e.action for e in audit.events(engine)][-3:] == [
@@ -259,7 +263,9 @@ def test_history_then_erasure_of_clear_identifiers_keeps_the_proof(
 def test_status_is_one_statement(engine: sa.Engine, registry: Registry) -> None:
     jeanne = who(**JEANNE)
     record(engine, registry, jeanne, "newsletter", EventKind.CONSENT_GIVEN)
-    ledger.place_restriction(engine, at(1), jeanne, reason="r", request_id=None, actor="dpo")
+    restriction_book.place_restriction(
+        engine, at(1), jeanne, reason="r", request_id=None, actor="dpo"
+    )
     statements: list[str] = []
     sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     answer = ledger.status(engine, registry, jeanne, "newsletter", T0 + timedelta(days=2))

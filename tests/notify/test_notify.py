@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from gardien.notify import Message, NotificationError, notifier_from_env
+from gardien.notify import Message, NotificationError
 from gardien.notify.outbox import OutboxNotifier
 from gardien.notify.smtp import SmtpNotifier
+from gardien.settings import Settings
 
 AT = datetime(2026, 3, 5, 9, 30, tzinfo=UTC)
 
@@ -65,14 +66,14 @@ def test_outbox_that_cannot_be_written_is_a_clear_error(tmp_path: Path) -> None:
         OutboxNotifier(blocker, sender="x@y.fr").send(message())
 
 
-def test_the_environment_chooses_the_notifier(tmp_path: Path) -> None:
-    chosen = notifier_from_env({"GARDIEN_OUTBOX": str(tmp_path / "box")})
+def test_the_settings_choose_the_notifier(tmp_path: Path) -> None:
+    chosen = Settings.from_environment({"GARDIEN_OUTBOX": str(tmp_path / "box")}).notifier
     assert isinstance(chosen, OutboxNotifier) and chosen.folder == tmp_path / "box"
-    default = notifier_from_env({})
+    default = Settings.from_environment({}).notifier
     assert isinstance(default, OutboxNotifier) and default.folder == Path("outbox")
-    smtp = notifier_from_env(
+    smtp = Settings.from_environment(
         {"GARDIEN_SMTP_URL": "smtp://u:p%40ss@mail.example:587", "GARDIEN_MAIL_FROM": "a@b.fr"}
-    )
+    ).notifier
     assert isinstance(smtp, SmtpNotifier)
     assert (smtp.host, smtp.port, smtp.user, smtp.password) == ("mail.example", 587, "u", "p@ss")
     assert smtp.sender == "a@b.fr"

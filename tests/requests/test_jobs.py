@@ -13,6 +13,8 @@ from sqlalchemy.engine import Engine
 
 from gardien.clock import FixedClock
 from gardien.errors import UsageError
+from gardien.jobs import filing
+from gardien.jobs import identity as proof
 from gardien.jobs import requests as jobs
 from gardien.notify import Message, NotificationError
 from gardien.notify.outbox import OutboxNotifier
@@ -35,7 +37,7 @@ def outbox(tmp_path: Path) -> OutboxNotifier:
 
 
 def submit(store: Engine, kind: RequestKind = RequestKind.ACCESS, **kwargs: object) -> str:
-    request = jobs.submit(
+    request = filing.submit(
         store,
         FixedClock(T0),
         actor="agent",
@@ -55,7 +57,7 @@ def code_in(path: str) -> str:
 
 def test_code_sent_to_the_outbox_then_verified(store: Engine, outbox: OutboxNotifier) -> None:
     rid = submit(store)
-    sent = jobs.send_code(
+    sent = proof.send_code(
         store, FixedClock(T0), rid, actor="agent", notifier=outbox, controller="IMA"
     )
     assert sent.channel == "email" and sent.to == "o…@exämple.fr"
@@ -65,7 +67,7 @@ def test_code_sent_to_the_outbox_then_verified(store: Engine, outbox: OutboxNoti
     assert rid in mail.get_body().get_content()  # type: ignore[union-attr]
     assert jobs.show(store, rid).state is RequestState.AWAITING_IDENTITY
     later = FixedClock(T0 + timedelta(minutes=10))
-    done = jobs.verify_code(store, later, rid, code_in(sent.where), actor="portal")
+    done = proof.verify_code(store, later, rid, code_in(sent.where), actor="portal")
     assert done.state is RequestState.VERIFIED
     assert done.timeline[-1].details == {"method": "code", "identity_wait_seconds": 600}
     assert jobs.as_json(done, later.now())["identity_wait_seconds"] == 600
@@ -73,50 +75,50 @@ def test_code_sent_to_the_outbox_then_verified(store: Engine, outbox: OutboxNoti
 
 def test_wrong_codes_use_attempts_that_are_kept(store: Engine, outbox: OutboxNotifier) -> None:
     rid = submit(store)
-    sent = jobs.send_code(store, FixedClock(T0), rid, actor="agent", notifier=outbox)
+    sent = proof.send_code(store, FixedClock(T0), rid, actor="agent", notifier=outbox)
     right = code_in(sent.where)
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
     for _ in range(5):
         with pytest.raises(CodeRejected, match="wrong code"):
-            jobs.verify_code(store, FixedClock(T0), rid, wrong, actor="portal")
+            proof.verify_code(store, FixedClock(T0), rid, wrong, actor="portal")
     with pytest.raises(CodeRejected, match="no attempt left"):
-        jobs.verify_code(store, FixedClock(T0), rid, right, actor="portal")
+        proof.verify_code(store, FixedClock(T0), rid, right, actor="portal")
     assert jobs.show(store, rid).state is RequestState.AWAITING_IDENTITY
     rejected = list(audit.events(store, action="request.code_rejected"))
     assert [e.details["attempts"] for e in rejected] == [1, 2, 3, 4, 5, 5]
     # A new code starts afresh and the old one no longer works.
-    again = jobs.send_code(store, FixedClock(T0), rid, actor="agent", notifier=outbox)
+    again = proof.send_code(store, FixedClock(T0), rid, actor="agent", notifier=outbox)
     if code_in(again.where) != right:
         with pytest.raises(CodeRejected):
-            jobs.verify_code(store, FixedClock(T0), rid, right, actor="portal")
-    assert jobs.verify_code(store, FixedClock(T0), rid, code_in(again.where), actor="p").state is (
+            proof.verify_code(store, FixedClock(T0), rid, right, actor="portal")
+    assert proof.verify_code(store, FixedClock(T0), rid, code_in(again.where), actor="p").state is (
         RequestState.VERIFIED
     )
 
 
 def test_expired_code_and_single_use(store: Engine, outbox: OutboxNotifier) -> None:
     rid = submit(store)
-    sent = jobs.send_code(store, FixedClock(T0), rid, actor="agent", notifier=outbox)
+    sent = proof.send_code(store, FixedClock(T0), rid, actor="agent", notifier=outbox)
     with pytest.raises(CodeRejected, match="expired"):
-        jobs.verify_code(
+        proof.verify_code(
             store, FixedClock(T0 + timedelta(minutes=15)), rid, code_in(sent.where), actor="p"
         )
-    sent = jobs.send_code(
+    sent = proof.send_code(
         store, FixedClock(T0 + timedelta(minutes=20)), rid, actor="a", notifier=outbox
     )
-    jobs.verify_code(
+    proof.verify_code(
         store, FixedClock(T0 + timedelta(minutes=21)), rid, code_in(sent.where), actor="p"
     )
     with pytest.raises(IllegalTransition, match="is verified: cannot verify"):
-        jobs.verify_code(
+        proof.verify_code(
             store, FixedClock(T0 + timedelta(minutes=22)), rid, code_in(sent.where), actor="p"
         )
 
 
 def test_verify_without_a_code_says_so(store: Engine) -> None:
     rid = submit(store)
-    with pytest.raises(jobs.NoCodeSent, match="attestation"):
-        jobs.verify_code(store, FixedClock(T0), rid, "123456", actor="p")
+    with pytest.raises(proof.NoCodeSent, match="attestation"):
+        proof.verify_code(store, FixedClock(T0), rid, "123456", actor="p")
 
 
 class BrokenNotifier:
@@ -127,7 +129,7 @@ class BrokenNotifier:
 def test_a_failed_delivery_records_nothing(store: Engine) -> None:
     rid = submit(store)
     with pytest.raises(NotificationError):
-        jobs.send_code(store, FixedClock(T0), rid, actor="agent", notifier=BrokenNotifier())
+        proof.send_code(store, FixedClock(T0), rid, actor="agent", notifier=BrokenNotifier())
     assert jobs.show(store, rid).state is RequestState.RECEIVED
     assert [e.action for e in audit.events(store)] == ["request.submit"]
 
@@ -136,7 +138,7 @@ def test_attest_start_complete(store: Engine) -> None:
     rid = submit(store, RequestKind.ERASURE)
     with pytest.raises(UnverifiedIdentity):
         jobs.start(store, FixedClock(T0), rid, actor="engine")
-    jobs.attest(store, FixedClock(T0), rid, actor="a.martin", attestation="passport checked")
+    proof.attest(store, FixedClock(T0), rid, actor="a.martin", attestation="passport checked")
     jobs.start(store, FixedClock(T0), rid, actor="engine")
     with pytest.raises(UsageError, match="JSON"):
         jobs.complete(store, FixedClock(T0), rid, actor="engine", result={"x": object()})
@@ -190,12 +192,12 @@ def test_directive_and_declared_death(store: Engine) -> None:
 def test_submit_checks_the_registry_and_takes_its_country(store: Engine, tmp_path: Path) -> None:
     registry = load_registry(EXAMPLE, environ={})
     clock = FixedClock(T0)
-    request = jobs.submit(
+    request = filing.submit(
         store, clock, actor="a", kind=RequestKind.ACCESS, identity=IDENTITY, registry=registry
     )
     assert request.country == registry.controller.country
     with pytest.raises(UsageError, match="declared: customer_number, email, phone"):
-        jobs.submit(
+        filing.submit(
             store,
             clock,
             actor="a",
@@ -204,7 +206,7 @@ def test_submit_checks_the_registry_and_takes_its_country(store: Engine, tmp_pat
             registry=registry,
         )
     with pytest.raises(UsageError, match="activity 'nope' is not in the registry"):
-        jobs.submit(
+        filing.submit(
             store,
             clock,
             actor="a",
@@ -214,7 +216,7 @@ def test_submit_checks_the_registry_and_takes_its_country(store: Engine, tmp_pat
             details=RequestDetails(activity="nope"),
         )
     with pytest.raises(UsageError, match="field 'shoe_size'"):
-        jobs.submit(
+        filing.submit(
             store,
             clock,
             actor="a",

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from gardien.clock import FixedClock
+from gardien.jobs import filing
+from gardien.jobs import identity as proof
 from gardien.jobs import requests as jobs
 from gardien.requests.kinds import RequestKind
 from gardien.requests.states import RequestState
@@ -21,7 +23,7 @@ def test_start_many_starts_the_verified_and_says_why_not_for_the_others(tmp_path
     store = open_store(f"sqlite:///{tmp_path / 'g.db'}")
     ids = []
     for n in range(4):
-        request = jobs.submit(
+        request = filing.submit(
             store,
             CLOCK,
             actor="agent",
@@ -29,7 +31,7 @@ def test_start_many_starts_the_verified_and_says_why_not_for_the_others(tmp_path
             identity={"email": f"p{n}@example.fr"},
         )
         if n != 2:  # the third one never proves who they are
-            jobs.attest(store, CLOCK, request.id, actor="agent", attestation="card checked")
+            proof.attest(store, CLOCK, request.id, actor="agent", attestation="card checked")
         ids.append(request.id)
     started, refused = jobs.start_many(store, CLOCK, [*ids, "no-such-request"], actor="agent")
     assert [r.id for r in started] == [ids[0], ids[1], ids[3]]
@@ -57,10 +59,10 @@ def test_start_many_starts_the_verified_and_says_why_not_for_the_others(tmp_path
 
 def test_complete_many_refuses_a_partial_refusal_without_reasons(tmp_path: Path) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'g.db'}")
-    request = jobs.submit(
+    request = filing.submit(
         store, CLOCK, actor="agent", kind=RequestKind.ERASURE, identity={"email": "a@example.fr"}
     )
-    jobs.attest(store, CLOCK, request.id, actor="agent", attestation="card checked")
+    proof.attest(store, CLOCK, request.id, actor="agent", attestation="card checked")
     jobs.start_many(store, CLOCK, [request.id], actor="agent")
     with pytest.raises(Exception, match="reason"):
         jobs.complete_many(

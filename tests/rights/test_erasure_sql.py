@@ -19,10 +19,10 @@ import sqlalchemy as sa
 from gardien.clock import FixedClock
 from gardien.connectors.sql import ARCHIVE_RUN, ARCHIVED_AT, SqlConnector
 from gardien.consent.keys import SubjectKey
+from gardien.jobs.erasure import ErasureRun, erase
 from gardien.registry.loader import load_registry
 from gardien.registry.model import ErasureStrategy, Registry
 from gardien.rights.erasure import ANONYMISED, hashed, located_rows
-from gardien.rights.erasure_job import ErasureRun, erase
 from gardien.rights.locate import locate
 from gardien.store import audit, holds, rights_journal
 from gardien.store.database import open_store

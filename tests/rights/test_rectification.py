@@ -13,11 +13,11 @@ import sqlalchemy as sa
 
 from gardien.clock import FixedClock
 from gardien.consent.keys import SubjectKey
+from gardien.jobs.rectification import rectify
 from gardien.registry.loader import load_registry
 from gardien.registry.model import Registry
 from gardien.rights.erasure import LocatedRow
 from gardien.rights.rectification import RectificationRefused, plan_rectification, value_digest
-from gardien.rights.rectification_job import rectify
 from gardien.store import audit
 from gardien.store.schema import audit_event
 from tests.rights.test_erasure_sql import CLIENT, EXAMPLE, NOW, TRUSTED, World, build

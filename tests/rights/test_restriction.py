@@ -11,11 +11,11 @@ import pytest
 import sqlalchemy as sa
 
 from gardien.clock import FixedClock
+from gardien.jobs.restriction import restrict
 from gardien.registry.loader import load_registry
 from gardien.rights.erasure import LocatedRow
 from gardien.rights.outcome import RestrictionOutcome
 from gardien.rights.restriction import RestrictionRefused, plan_restriction
-from gardien.rights.restriction_job import restrict
 from gardien.store import audit
 from gardien.store.schema import audit_event
 from tests.rights.test_erasure_sql import CLIENT, EXAMPLE, FORMER, NOW, World, build

@@ -26,10 +26,10 @@ import sqlalchemy as sa
 import uvicorn
 from fastapi import FastAPI
 
-from gardien.api.app import create_app
-from gardien.api.permissions import Role
 from gardien.clock import Clock, SystemClock
 from gardien.registry.loader import load_registry
+from gardien.server.app import create_app
+from gardien.server.permissions import Role
 from gardien.settings import Settings
 from gardien.store import accounts
 from gardien.store.database import open_store

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, Route
 
-from gardien.api.permissions import Role
+from gardien.server.permissions import Role
 from gardien.store import accounts
 from tests.web.browser import chromium_missing
 from tests.web.server import LiveServer

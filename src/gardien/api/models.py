@@ -88,7 +88,9 @@ class Verify(Body):
 
 
 class Reason(Body):
-    reason: str = Field(min_length=1, max_length=5000)
+    # No min_length: a blank reason is refused by the use case, with the same code and words
+    # as from the command line and the back office (reason_required).
+    reason: str = Field(max_length=5000)
 
 
 class RunOptions(Body):
@@ -215,7 +217,7 @@ class RetentionRunRecord(BaseModel):
 
 
 class HoldPlace(Body):
-    reason: str = Field(min_length=1, max_length=5000)
+    reason: str = Field(max_length=5000, description="Why the data must be kept.")
     case: str | None = None
     subject: Identity | None = Field(None, description='One identifier: {"phone": "+33…"}.')
     system: str | None = None
@@ -258,7 +260,7 @@ class AuditVerificationOut(BaseModel):
 class ArchiveRead(Body):
     system: str
     table: str
-    reason: str = Field(min_length=1, max_length=5000, description="Why (audited, R-RET-08).")
+    reason: str = Field(max_length=5000, description="Why (audited, R-RET-08).")
     where: dict[str, str] = Field(
         min_length=1, max_length=1, description='{"email": "…"} or {"key": "42"}'
     )

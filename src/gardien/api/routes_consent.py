@@ -8,8 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 
-from gardien.api.auth import Principal, context, require
-from gardien.api.context import Context
+from gardien.api.deps import context, require
 from gardien.api.models import (
     ConsentEvent,
     ConsentRecorded,
@@ -23,9 +22,11 @@ from gardien.api.models import (
     SuppressionOut,
     Withdrawal,
 )
-from gardien.api.permissions import Permission as P
 from gardien.consent.subject import Subject
 from gardien.jobs import consent as desk
+from gardien.server.auth import Principal
+from gardien.server.context import Context
+from gardien.server.permissions import Permission as P
 from gardien.store import consent as book
 
 router = APIRouter(tags=["consent"])
@@ -85,7 +86,7 @@ async def status(
     """May we use this person's data for this activity now (or at ``at``)?
 
     The hot path, ``async`` (no thread hop): on PostgreSQL the checks received while a
-    statement is out are answered together by the next one (``gardien.api.checks``); on SQLite
+    statement is out are answered together by the next one (``gardien.server.checks``); on SQLite
     one indexed statement in-process. Always what is committed when the check arrives: nothing
     is cached. Not audited: it reads no personal data (a yes/no and why).
     """
@@ -98,11 +99,11 @@ async def status(
         decision = book.decision_of(ctx.registry, record, body.activity, at)
     elif ctx.inline_reads:
         # SQLite: an in-process read of some tens of µs; a worker-thread hop costs more.
-        decision = book.status(ctx.reads, ctx.registry, person, body.activity, at)
+        decision = desk.status(ctx.reads, ctx.registry, person, body.activity, at)
     else:
         # A network round trip: wait in a worker thread while the loop serves other calls.
         decision = await run_in_threadpool(
-            book.status, ctx.reads, ctx.registry, person, body.activity, at
+            desk.status, ctx.reads, ctx.registry, person, body.activity, at
         )
     return StatusOut(
         allowed=decision.allowed,
@@ -118,7 +119,7 @@ def suppression_check(
     body: SubjectQuery, ctx: Ctx, _: Annotated[Principal, Depends(require(P.CONSENT_CHECK))]
 ) -> SuppressionOut:
     """Is this person on the suppression list (never prospected again, R-RGT-05)?"""
-    since = book.suppressed_since(ctx.reads, subject(ctx, body.identity))
+    since = desk.suppressed_since(ctx.reads, subject(ctx, body.identity))
     return SuppressionOut(suppressed=since is not None, since=since)
 
 
@@ -130,7 +131,7 @@ def suppression_list(
     that hold the same key."""
     return [
         SuppressionEntryOut(kind=e.kind, digest=e.digest, since=e.since)
-        for e in book.suppression_list(ctx.reads)
+        for e in desk.suppression_list(ctx.reads)
     ]
 
 
@@ -139,7 +140,7 @@ def restriction_check(
     body: SubjectQuery, ctx: Ctx, _: Annotated[Principal, Depends(require(P.CONSENT_CHECK))]
 ) -> RestrictionCheckOut:
     """Is processing of this person's data restricted (only storage allowed, Art. 18)?"""
-    found = book.restrictions(ctx.reads, subject(ctx, body.identity), body.at)
+    found = desk.restrictions(ctx.reads, subject(ctx, body.identity), body.at)
     return RestrictionCheckOut(
         restricted=bool(found),
         restrictions=[

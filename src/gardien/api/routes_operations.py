@@ -1,5 +1,5 @@
 """``/api/v1/retention``, ``/holds``, ``/audit``, ``/archive``: the DPO's and the auditor's
-operations (R-RET-05, R-RET-08, the audit trail); thin over jobs.* and the store."""
+operations (R-RET-05, R-RET-08, the audit trail); thin over jobs.*."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 
-from gardien.api.auth import Principal, context, require
-from gardien.api.context import Context
+from gardien.api.deps import context, require
 from gardien.api.models import (
     ArchiveRead,
     AuditEventOut,
@@ -24,15 +23,15 @@ from gardien.api.models import (
     RetentionRunRecord,
     RetentionRunStart,
 )
-from gardien.api.permissions import Permission as P
-from gardien.audit.chain import NewEvent
 from gardien.errors import UsageError
 from gardien.holds.model import LegalHold
-from gardien.identity import normalise
+from gardien.jobs import archive, holds
+from gardien.jobs import audit as trail
 from gardien.jobs import retention as job
 from gardien.retention.policy import TableAction
-from gardien.store import audit as trail
-from gardien.store import holds as hold_book
+from gardien.server.auth import Principal
+from gardien.server.context import Context
+from gardien.server.permissions import Permission as P
 from gardien.store import journal
 
 router = APIRouter()
@@ -144,9 +143,9 @@ def _hold(hold: LegalHold) -> HoldOut:
 
 
 @router.get("/holds", response_model=list[HoldOut], tags=["holds"])
-def holds(ctx: Ctx, _: Annotated[Principal, Depends(require(P.HOLDS_READ))]) -> list[HoldOut]:
+def list_holds(ctx: Ctx, _: Annotated[Principal, Depends(require(P.HOLDS_READ))]) -> list[HoldOut]:
     """Every legal hold, in force or released."""
-    return [_hold(h) for h in hold_book.all_holds(ctx.engine)]
+    return [_hold(h) for h in holds.all_holds(ctx.engine)]
 
 
 @router.post("/holds", status_code=201, response_model=HoldOut, tags=["holds"])
@@ -155,33 +154,20 @@ def place_hold(
 ) -> HoldOut:
     """Hold a person (``subject``) or rows (``system``, ``table``, ``keys``): never archived,
     anonymised or deleted while the hold is in force (R-RET-05)."""
-    reg = ctx.registry
-    identity = None
-    rows = None
+    person = None
     if body.subject is not None:
         if len(body.subject) != 1:
-            raise UsageError('subject: give one identifier, e.g. {"phone": "+33612345678"}')
+            raise UsageError(
+                'subject: give one identifier, e.g. {"phone": "+33612345678"}', field="subject"
+            )
         ((kind, value),) = body.subject.items()
-        kinds = {k for s in reg.systems.values() for t in s.tables.values() for k in t.identity}
-        if kind not in kinds:
-            raise UsageError(
-                f"subject: no table declares the identity '{kind}' (declared: {', '.join(sorted(kinds))})"
-            )
-        identity = (kind, normalise(kind, value))
+        person = (kind, value)
+    rows = None
     if body.system or body.table or body.keys:
-        if not (body.system and body.table and body.keys):
-            raise UsageError("a hold on rows needs system, table and at least one key")
-        system = reg.systems.get(body.system)
-        if system is None or body.table not in system.tables:
-            raise UsageError(f"{body.system}.{body.table} is not a table declared in the registry")
-        if system.tables[body.table].subject is None:
-            raise UsageError(
-                f"{body.system}.{body.table} follows its parent's rows: hold the parent"
-            )
-        rows = (body.system, body.table, tuple(body.keys))
-    hold = hold_book.place(
-        ctx.engine, ctx.clock, actor=who.actor, reason=body.reason, case=body.case,
-        identity=identity, rows=rows,
+        rows = holds.HeldRows.of(body.system or "", body.table or "", body.keys or [])
+    hold = holds.place(
+        ctx.engine, ctx.clock, ctx.registry, actor=who.actor, reason=body.reason,
+        case=body.case, person=person, rows=rows,
     )  # fmt: skip
     return _hold(hold)
 
@@ -194,7 +180,7 @@ def release_hold(
     body: HoldRelease | None = None,
 ) -> HoldOut:
     """Release a hold; with ``appeal_ends`` the data stays protected until that date."""
-    hold = hold_book.release(
+    hold = holds.release(
         ctx.engine,
         ctx.clock,
         hold_id,
@@ -233,8 +219,8 @@ def audit_events(
 def audit_verify(
     ctx: Ctx, _: Annotated[Principal, Depends(require(P.AUDIT_READ))]
 ) -> AuditVerificationOut:
-    """Check the hash chain; ``ok`` false names the first altered, removed or reordered event."""
-    result = trail.verify_trail(ctx.engine)
+    """Check the chain; ``ok`` false names the first altered, removed or reordered event."""
+    result = trail.verify(ctx.engine)
     return AuditVerificationOut(
         ok=result.ok, events=result.events, first_bad_seq=result.first_bad_seq, reason=result.reason
     )
@@ -245,32 +231,12 @@ def archive_read(
     body: ArchiveRead, ctx: Ctx, who: Annotated[Principal, Depends(require(P.ARCHIVE_READ))]
 ) -> list[dict[str, Any]]:
     """Read archived rows for a stated reason; the read is audited with the caller (R-RET-08)."""
-    system = ctx.registry.systems.get(body.system)
-    if system is None or body.table not in system.tables:
-        raise UsageError(f"{body.system}.{body.table} is not a table declared in the registry")
-    declared = system.tables[body.table]
     ((kind, value),) = body.where.items()
-    if kind == "key":
-        column = declared.key
-    elif kind in declared.identity:
-        column = declared.identity[kind]
-    else:
-        raise UsageError(
-            f"where: {body.system}.{body.table} has no identity '{kind}' "
-            f"(use key or one of: {', '.join(declared.identity)})"
-        )
-    rows = ctx.connectors()[body.system].read_archive(body.table, column, [value])
-    trail.record(
-        ctx.engine,
-        ctx.clock,
-        NewEvent(
-            who.actor,
-            "archive.read",
-            f"{body.system}.{body.table}",
-            {"reason": body.reason, "where": kind, "rows": len(rows)},
-        ),
-    )
-    return [{k: _jsonable(v) for k, v in row.items()} for row in rows]
+    found = archive.read(
+        ctx.registry, ctx.engine, ctx.clock, system=body.system, table=body.table,
+        where=(kind, value), reason=body.reason, actor=who.actor, connectors=ctx.connectors(),
+    )  # fmt: skip
+    return [{k: _jsonable(v) for k, v in row.items()} for row in found.rows]
 
 
 def _jsonable(value: Any) -> Any:

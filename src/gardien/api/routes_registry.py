@@ -6,12 +6,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from gardien.api.auth import Principal, context, require
-from gardien.api.context import Context
-from gardien.api.permissions import Permission as P
+from gardien.api.deps import context, require
 from gardien.publish.record_formats import RecordFormat, render_record
 from gardien.publish.render import NoticeFormat, render_notice
 from gardien.publish.wording import resolve_language
+from gardien.server.auth import Principal
+from gardien.server.context import Context
+from gardien.server.permissions import Permission as P
 
 router = APIRouter(tags=["registry"])
 Ctx = Annotated[Context, Depends(context)]

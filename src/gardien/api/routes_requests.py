@@ -9,8 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.concurrency import run_in_threadpool
 
-from gardien.api.auth import Principal, context, require
-from gardien.api.context import Context
+from gardien.api.deps import context, require
 from gardien.api.models import (
     CodeDeliveryOut,
     FulfilmentOut,
@@ -21,15 +20,18 @@ from gardien.api.models import (
     RunOptions,
     Verify,
 )
-from gardien.api.permissions import Permission as P
 from gardien.errors import UsageError
+from gardien.jobs import filing
+from gardien.jobs import identity as proof
 from gardien.jobs import requests as jobs
 from gardien.jobs.fulfil import run_requests
-from gardien.notify import NotificationError, notifier_from_env
 from gardien.requests.directive import DirectiveAction
 from gardien.requests.kinds import RequestKind
 from gardien.requests.model import RequestDetails, RightsRequest
 from gardien.requests.states import RequestState
+from gardien.server.auth import Principal
+from gardien.server.context import Context
+from gardien.server.permissions import Permission as P
 from gardien.store import packages
 
 router = APIRouter(prefix="/requests", tags=["requests"])
@@ -40,7 +42,7 @@ def _out(ctx: Context, request: RightsRequest, *, timeline: bool = True) -> Requ
     return RequestOut.model_validate(jobs.as_json(request, ctx.clock.now(), timeline=timeline))
 
 
-def _delivery(delivery: jobs.CodeDelivery) -> CodeDeliveryOut:
+def _delivery(delivery: proof.CodeDelivery) -> CodeDeliveryOut:
     return CodeDeliveryOut(
         channel=delivery.channel,
         to=delivery.to,
@@ -64,36 +66,28 @@ def create(
             DirectiveAction.parse(body.directive_action) if body.directive_action else None
         ),
     )
-    request = jobs.submit(
+    filed = filing.file_request(
         ctx.engine,
         ctx.clock,
+        ctx.registry,
         actor=who.actor,
         kind=RequestKind.parse(body.kind),
         identity=body.identity,
-        registry=ctx.registry,
+        notifier=ctx.notifier if body.send_code else None,
         received_at=body.received_at,
         channel=body.channel,
         text=body.text,
         details=details,
     )
-    delivery, problem = None, None
-    if body.send_code and request.channel is not None:
-        try:
-            delivery = _delivery(
-                jobs.send_code(
-                    ctx.engine,
-                    ctx.clock,
-                    request.id,
-                    actor=who.actor,
-                    notifier=notifier_from_env(),
-                    controller=ctx.registry.controller.name,
-                )
-            )
-        except NotificationError as exc:
-            problem = f"{exc}; retry with POST /api/v1/requests/{request.id}/send-code"
-        else:
-            request = jobs.show(ctx.engine, request.id)
-    return RequestCreated(request=_out(ctx, request), code=delivery, code_error=problem)
+    request = filed.request
+    problem = None
+    if filed.code_error is not None:
+        problem = f"{filed.code_error}; retry with POST /api/v1/requests/{request.id}/send-code"
+    return RequestCreated(
+        request=_out(ctx, request),
+        code=_delivery(filed.code) if filed.code else None,
+        code_error=problem,
+    )
 
 
 @router.post("/{request_id}/send-code", response_model=CodeDeliveryOut)
@@ -102,12 +96,12 @@ def send_code(
 ) -> CodeDeliveryOut:
     """Send a new one-time code (the previous one stops working)."""
     return _delivery(
-        jobs.send_code(
+        proof.send_code(
             ctx.engine,
             ctx.clock,
             request_id,
             actor=who.actor,
-            notifier=notifier_from_env(),
+            notifier=ctx.notifier,
             controller=ctx.registry.controller.name,
         )
     )
@@ -122,11 +116,13 @@ def verify(
 ) -> RequestOut:
     """Verify the identity (R-RGT-11) by the person's code or an agent's attestation."""
     if (body.code is None) == (body.attestation is None):
-        raise UsageError('give either "code" or "attestation" ("passport checked by NAME")')
+        raise UsageError(
+            'give either "code" or "attestation" ("passport checked by NAME")', field="code"
+        )
     if body.code is not None:
-        request = jobs.verify_code(ctx.engine, ctx.clock, request_id, body.code, actor=who.actor)
+        request = proof.verify_code(ctx.engine, ctx.clock, request_id, body.code, actor=who.actor)
     else:
-        request = jobs.attest(
+        request = proof.attest(
             ctx.engine, ctx.clock, request_id, actor=who.actor, attestation=body.attestation or ""
         )
     return _out(ctx, request)

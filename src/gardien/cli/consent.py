@@ -19,24 +19,20 @@ from rich.table import Table
 from gardien.cli.console import EXIT_FINDINGS, handle_errors, out
 from gardien.cli.options import (
     ActorOption,
+    CommandContext,
     JsonOption,
     NowOption,
     RegistryOption,
     StoreOption,
-    actor_name,
-    clock_for,
+    command_context,
     parse_now,
-    registry_path,
 )
 from gardien.clock import SystemClock
 from gardien.consent.restriction import RestrictionEvent
 from gardien.consent.subject import Subject
 from gardien.errors import UsageError
 from gardien.jobs import consent as desk
-from gardien.registry.loader import load_registry
 from gardien.registry.model import Registry
-from gardien.store import consent as book
-from gardien.store.database import open_store
 
 app = typer.Typer(
     help="Consent and objections (Art. 7, 21), the suppression list (R-RGT-05) and the "
@@ -70,9 +66,9 @@ RequestOption = Annotated[
 ]
 
 
-def _context(registry: Path | None, identity: str) -> tuple[Registry, Subject]:
-    reg = load_registry(registry_path(registry))
-    return reg, desk.subject_for(reg, identity, desk.subject_key())
+def _person(c: CommandContext, identity: str) -> tuple[Registry, Subject]:
+    """The registry and the person, digested with the settings' subject key."""
+    return c.registry, desk.subject_for(c.registry, identity, c.settings.keys.subject)
 
 
 def _recorded(result: desk.Recorded, as_json: bool) -> None:
@@ -123,16 +119,17 @@ def record(
     as_json: JsonOption = False,
 ) -> None:
     """Append an event to the ledger; events the law does not allow are refused (exit 2)."""
-    reg, subject = _context(registry, identity)
+    c = command_context(store=store, registry=registry, now=now, actor=actor)
+    reg, subject = _person(c, identity)
     result = desk.record(
-        open_store(store),
-        clock_for(now),
+        c.engine,
+        c.clock,
         reg,
         subject,
         activity,
         kind,
         channel=channel,
-        actor=actor_name(actor),
+        actor=c.actor,
         proof=proof,
         request_id=request,
     )
@@ -154,16 +151,17 @@ def withdraw(
     as_json: JsonOption = False,
 ) -> None:
     """Withdraw consent, for the future only (Art. 7(3), R-RGT-10)."""
-    reg, subject = _context(registry, identity)
+    c = command_context(store=store, registry=registry, now=now, actor=actor)
+    reg, subject = _person(c, identity)
     result = desk.record(
-        open_store(store),
-        clock_for(now),
+        c.engine,
+        c.clock,
         reg,
         subject,
         activity,
         "withdrawn",
         channel=channel,
-        actor=actor_name(actor),
+        actor=c.actor,
         proof=proof,
         request_id=request,
     )
@@ -186,9 +184,10 @@ def status(
     as_json: JsonOption = False,
 ) -> None:
     """May we use this person's data for this activity now (or --at)? Exit 0 yes, 1 no."""
-    reg, subject = _context(registry, identity)
+    c = command_context(store=store, registry=registry)
+    reg, subject = _person(c, identity)
     moment = _parse_at(at) or SystemClock().now()
-    decision = book.status(open_store(store), reg, subject, activity, moment)
+    decision = desk.status(c.engine, reg, subject, activity, moment)
     if as_json:
         print(json.dumps(decision.as_json(), indent=2, ensure_ascii=False))
     else:
@@ -229,9 +228,10 @@ def suppressed(
     """Is this person on the suppression list (never prospected again, R-RGT-05)? Or export it."""
     if (identity is None) == (export is None):
         raise UsageError("give either --identity (check one person) or --export FILE.csv")
-    engine = open_store(store)
+    c = command_context(store=store, registry=registry)
+    engine = c.engine
     if export is not None:
-        entries = book.suppression_list(engine)
+        entries = desk.suppression_list(engine)
         with export.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(["kind", "digest", "since"])
@@ -240,8 +240,8 @@ def suppressed(
         out.print(f"{len(entries)} suppressed identifier(s) written to {export}")
         return
     assert identity is not None
-    _, subject = _context(registry, identity)
-    since = book.suppressed_since(engine, subject)
+    _, subject = _person(c, identity)
+    since = desk.suppressed_since(engine, subject)
     if as_json:
         print(
             json.dumps(
@@ -307,15 +307,16 @@ def restrict(
     as_json: JsonOption = False,
 ) -> None:
     """Restrict processing of a person's data: from now on it is only stored (Art. 18)."""
-    reg, subject = _context(registry, identity)
+    c = command_context(store=store, registry=registry, now=now, actor=actor)
+    reg, subject = _person(c, identity)
     change = desk.restrict(
-        open_store(store),
-        clock_for(now),
+        c.engine,
+        c.clock,
         reg,
         subject,
         reason=reason,
         request_id=request,
-        actor=actor_name(actor),
+        actor=c.actor,
         activities=activity,
     )
     if as_json:
@@ -344,14 +345,15 @@ def unrestrict(
     as_json: JsonOption = False,
 ) -> None:
     """Lift a restriction, once the person has been told (Art. 18(3))."""
-    reg, subject = _context(registry, identity)
+    c = command_context(store=store, registry=registry, now=now, actor=actor)
+    reg, subject = _person(c, identity)
     change = desk.unrestrict(
-        open_store(store),
-        clock_for(now),
+        c.engine,
+        c.clock,
         reg,
         subject,
         notice=notice,
-        actor=actor_name(actor),
+        actor=c.actor,
         restriction_id=restriction_id,
         activities=activity,
     )
@@ -374,8 +376,9 @@ def history(
     as_json: JsonOption = False,
 ) -> None:
     """Every consent, objection and restriction event of a person (the read is audited)."""
-    _, subject = _context(registry, identity)
-    entries = book.history(open_store(store), clock_for(now), subject, actor=actor_name(actor))
+    c = command_context(store=store, registry=registry, now=now, actor=actor)
+    _, subject = _person(c, identity)
+    entries = desk.history(c.engine, c.clock, subject, actor=c.actor)
     if as_json:
         print(
             json.dumps(

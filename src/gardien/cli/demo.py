@@ -26,9 +26,11 @@ from rich.rule import Rule
 from rich.table import Table
 
 from gardien.cli.console import handle_errors, out, print_finding
+from gardien.cli.options import settings as command_settings
 from gardien.cli.retention import action_json, print_actions, run_progress
 from gardien.clock import FixedClock
-from gardien.jobs import requests as request_jobs
+from gardien.jobs import accounts, audit, filing, holds
+from gardien.jobs import identity as proof
 from gardien.jobs import retention as job
 from gardien.jobs.fulfil import run_requests
 from gardien.publish.record_formats import RecordFormat, render_record
@@ -37,7 +39,6 @@ from gardien.registry.checker import check_path
 from gardien.registry.loader import load_registry
 from gardien.registry.model import Registry
 from gardien.requests.kinds import RequestKind
-from gardien.store import accounts, audit, holds
 from gardien.store.database import open_store
 from gardien.synthetic.people import fill_system
 from gardien.synthetic.schema import create_system
@@ -131,10 +132,11 @@ def _hold_one_recording(registry_path: Path, store: sa.Engine, clock: FixedClock
     holds.place(
         store,
         clock,
+        registry,
         actor="demo:dpo",
         reason="litigation: dispute over an alarm response",
         case="TJ Niort RG 26/01234",
-        identity=("phone", number),
+        person=("phone", str(number)),
     )
     return str(number)
 
@@ -169,7 +171,7 @@ def _rights(registry: Registry, store: sa.Engine, clock: FixedClock) -> None:
     ]
     ids = []
     for kind, email in asked:
-        request = request_jobs.submit(
+        request = filing.submit(
             store,
             clock,
             actor="demo:agent",
@@ -177,7 +179,7 @@ def _rights(registry: Registry, store: sa.Engine, clock: FixedClock) -> None:
             identity={"email": str(email)},
             registry=registry,
         )
-        request_jobs.attest(
+        proof.attest(
             store,
             clock,
             request.id,
@@ -205,7 +207,7 @@ def _rights(registry: Registry, store: sa.Engine, clock: FixedClock) -> None:
             )
         ).scalar_one()
     engine.dispose()
-    request_jobs.submit(
+    filing.submit(
         store,
         clock,
         actor="demo:agent",
@@ -224,8 +226,8 @@ def _demo_account(store: sa.Engine, clock: FixedClock) -> str:
     """
     password = "demo-" + secrets.token_urlsafe(12)
     if accounts.enabled(store, DEMO_ACCOUNT) is None:
-        accounts.create(store, clock, name=DEMO_ACCOUNT, role="dpo", actor="demo")
-    accounts.set_password(store, clock, DEMO_ACCOUNT, password, "demo")
+        accounts.add(store, clock, name=DEMO_ACCOUNT, role="dpo", actor="demo")
+    accounts.set_password(store, clock, DEMO_ACCOUNT, password, actor="demo")
     return password
 
 
@@ -256,7 +258,7 @@ def demo(
     os.environ.pop("IMA_PROTECT_CRM_URL", None)  # the demo uses the registry's default SQLite files
     os.environ.pop("IMA_PROTECT_TELEPHONY_URL", None)
     _fill(registry_path, moment.replace(tzinfo=None), people)
-    store = open_store(f"sqlite:///{store_path}")
+    store = open_store(f"sqlite:///{store_path}", command_settings().keys)
     number = _hold_one_recording(registry_path, store, clock)
     if number:
         out.print(f"legal hold placed on the recordings of caller {number} (litigation, R-RET-05)")
@@ -277,7 +279,7 @@ def demo(
     out.print(
         f"a second run at the same time changes {again.report.total_rows} row(s): the run is idempotent"
     )
-    verification = audit.verify_trail(store)
+    verification = audit.verify(store)
     out.print(
         f"audit trail: {'intact' if verification.ok else 'BROKEN'}, {verification.events} events"
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated
 
 import typer
@@ -16,16 +15,11 @@ from gardien.cli.options import (
     NowOption,
     RegistryOption,
     StoreOption,
-    actor_name,
-    clock_for,
-    registry_path,
+    command_context,
 )
 from gardien.errors import UsageError
 from gardien.holds.model import LegalHold
-from gardien.identity import normalise
-from gardien.registry.loader import load_registry
-from gardien.store import holds as book
-from gardien.store.database import open_store
+from gardien.jobs import holds
 
 app = typer.Typer(
     help="Legal holds: freeze what litigation or an authority needs (R-RET-05).",
@@ -74,41 +68,28 @@ def place(
     as_json: JsonOption = False,
 ) -> None:
     """Place a hold on a person or on rows; held rows are never archived, anonymised or deleted."""
-    reg = load_registry(registry_path(registry))
-    identity = None
-    rows = None
+    person = None
     if subject is not None:
         kind, sep, value = subject.partition("=")
         if not sep or not kind or not value:
             raise UsageError(
                 f"--subject {subject!r}: write KIND=VALUE, e.g. email=jeanne@example.fr"
             )
-        kinds = sorted(
-            {k for s in reg.systems.values() for t in s.tables.values() for k in t.identity}
-        )
-        if kind not in kinds:
-            raise UsageError(
-                f"--subject: no table declares the identity '{kind}' (declared: {', '.join(kinds)})"
-            )
-        identity = (kind, normalise(kind, value))
+        person = (kind, value)
+    rows = None
     if system or table or where_key:
-        if not (system and table and where_key):
-            raise UsageError("a hold on rows needs --system, --table and at least one --where-key")
-        if system not in reg.systems or table not in reg.systems[system].tables:
-            raise UsageError(f"{system}.{table} is not a table declared in the registry")
-        if reg.systems[system].tables[table].subject is None:
-            parent = reg.systems[system].tables[table].belongs_to
-            raise UsageError(
-                f"{system}.{table} follows its parent's rows; hold the parent row in {system}.{parent.table if parent else '?'} instead"
-            )
-        rows = (system, table, tuple(where_key))
-    hold = book.place(
-        open_store(store),
-        clock_for(now),
-        actor=actor_name(actor),
+        if not (system and table):
+            raise UsageError("a hold on rows needs --system and --table, and --where-key")
+        rows = holds.HeldRows.of(system, table, where_key or [])
+    c = command_context(store=store, registry=registry, now=now, actor=actor)
+    hold = holds.place(
+        c.engine,
+        c.clock,
+        c.registry,
+        actor=c.actor,
         reason=reason,
         case=case,
-        identity=identity,
+        person=person,
         rows=rows,
     )
     if as_json:
@@ -133,17 +114,9 @@ def release(
     as_json: JsonOption = False,
 ) -> None:
     """Release a hold; with --appeal-ends the data stays protected until that date."""
-    ends = None
-    if appeal_ends is not None:
-        try:
-            ends = date.fromisoformat(appeal_ends)
-        except ValueError:
-            raise UsageError(
-                f"--appeal-ends {appeal_ends!r} is not an ISO date such as 2027-06-30"
-            ) from None
-    hold = book.release(
-        open_store(store), clock_for(now), hold_id, actor=actor_name(actor), appeal_ends=ends
-    )
+    ends = holds.parse_appeal_end(appeal_ends)
+    c = command_context(store=store, now=now, actor=actor)
+    hold = holds.release(c.engine, c.clock, hold_id, actor=c.actor, appeal_ends=ends)
     if as_json:
         print(json.dumps(_hold_json(hold), indent=2))
     else:
@@ -155,14 +128,14 @@ def release(
 @handle_errors
 def list_holds(store: StoreOption = None, as_json: JsonOption = False) -> None:
     """Every hold, in force or released."""
-    holds = book.all_holds(open_store(store))
+    found = holds.all_holds(command_context(store=store).engine)
     if as_json:
-        print(json.dumps([_hold_json(h) for h in holds], indent=2))
+        print(json.dumps([_hold_json(h) for h in found], indent=2))
         return
     table = Table(title="Legal holds")
     for name in ("id", "covers", "case", "reason", "placed", "released", "appeal ends"):
         table.add_column(name)
-    for h in holds:
+    for h in found:
         table.add_row(
             h.id,
             h.describe(),

@@ -18,18 +18,14 @@ from gardien.cli.options import (
     NowOption,
     RegistryOption,
     StoreOption,
-    actor_name,
-    clock_for,
-    registry_path,
+    command_context,
 )
 from gardien.connectors.sql import connectors_for, safe_url
 from gardien.jobs import retention as job
-from gardien.registry.loader import load_registry
 from gardien.retention.executor import DEFAULT_BATCH_SIZE
 from gardien.retention.executor import Progress as Progress_
 from gardien.retention.policy import TableAction
 from gardien.store import journal
-from gardien.store.database import open_store
 
 app = typer.Typer(
     help="Enforce retention inside the declared systems (R-RET-01…09).", no_args_is_help=True
@@ -110,9 +106,8 @@ def plan(
     as_json: JsonOption = False,
 ) -> None:
     """What a run would do now: rows to archive, delete or anonymise per table, and rows held."""
-    reg = load_registry(registry_path(registry))
-    clock = clock_for(now)
-    retention_plan, counted = job.plan(reg, open_store(store), clock.now())
+    c = command_context(store=store, registry=registry, now=now)
+    retention_plan, counted = job.plan(c.registry, c.engine, c.clock.now())
     actions = [action_json(p.action, p.rows, p.held) for p in counted]
     if as_json:
         print(
@@ -152,16 +147,15 @@ def run(
     if dry_run:
         plan(registry=registry, store=store, now=now, as_json=as_json)
         return
-    reg = load_registry(registry_path(registry))
-    clock = clock_for(now)
-    engine = open_store(store)
+    c = command_context(store=store, registry=registry, now=now, actor=actor)
+    reg, clock, engine = c.registry, c.clock, c.engine
     if as_json:
         outcome = job.run(
             reg,
             engine,
             clock,
             clock.now(),
-            actor=actor_name(actor),
+            actor=c.actor,
             batch_size=batch_size,
             fresh=fresh,
         )
@@ -172,7 +166,7 @@ def run(
                 engine,
                 clock,
                 clock.now(),
-                actor=actor_name(actor),
+                actor=c.actor,
                 batch_size=batch_size,
                 progress=progress,
                 fresh=fresh,
@@ -200,7 +194,7 @@ def runs(
     limit: Annotated[int, typer.Option(min=1)] = 20,
 ) -> None:
     """Past retention runs, newest first."""
-    records = journal.runs(open_store(store), limit)
+    records = journal.runs(command_context(store=store).engine, limit)
     rows = [
         {
             "id": r.id,
@@ -229,7 +223,7 @@ def runs(
 @handle_errors
 def systems_check(registry: RegistryOption = None, as_json: JsonOption = False) -> None:
     """Verify each declared system is reachable and has every table and column the registry names."""
-    reg = load_registry(registry_path(registry))
+    reg = command_context(registry=registry).registry
     connectors = connectors_for(reg)
     problems = job.check_systems(reg, connectors)
     undeclared = {

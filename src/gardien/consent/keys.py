@@ -22,7 +22,7 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from gardien.errors import UsageError
+from gardien.errors import Kind, UsageError
 
 DEVELOPMENT_KEY = "gardien-development-key: public, never use it in production"
 MIN_PRODUCTION_KEY_LENGTH = 32
@@ -30,6 +30,9 @@ MIN_PRODUCTION_KEY_LENGTH = 32
 
 class SecretKeyError(UsageError):
     """The secret key for identifier digests is missing or unfit for this environment."""
+
+    code = "secret_key_unfit"
+    kind = Kind.INVALID_CONFIGURATION
 
 
 @dataclass(frozen=True, repr=False)

@@ -55,6 +55,8 @@ class Channel(StrEnum):
 class EventRefused(UsageError):
     """An event the law does not allow for this activity; nothing was recorded."""
 
+    code = "event_refused"
+
 
 @dataclass(frozen=True)
 class LedgerEvent:
@@ -174,7 +176,8 @@ def check_event(
     if prospecting_asserted and not activity.direct_marketing:
         raise EventRefused(
             f"{name} is not direct marketing (direct_marketing is false in the registry): "
-            "record a general objection (--kind objection) instead"
+            "record a general objection instead",
+            field="kind",
         )
     if kind is EventKind.OBJECTION:
         if Right.OBJECTION not in rights and Right.OBJECTION_DIRECT_MARKETING not in rights:

@@ -1,20 +1,22 @@
 """Use cases of the consent ledger and of the suppression and restriction lists.
 
-Joins what the command line (and later the API) gives — an identity as text, a registry, the
-environment's secret key — to the pure domain (``gardien.consent``) and the store
-(``gardien.store.consent``).
+Joins what the command line, the API and the back office give — an identity as text, a
+registry, the settings' subject key — to the pure domain (``gardien.consent``) and the store
+(``gardien.store.consent``): recording events, placing and lifting restrictions, and the
+look-ups (may we use X for Y now, is X suppressed, restricted, X's history).
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
 from gardien.clock import Clock
-from gardien.consent.keys import SubjectKey, key_from_environment
+from gardien.consent.decision import Decision
+from gardien.consent.keys import SubjectKey
 from gardien.consent.ledger import Channel, EventKind, LedgerEvent
 from gardien.consent.restriction import RestrictionEvent, recipients_to_notify
 from gardien.consent.subject import Subject
@@ -22,6 +24,9 @@ from gardien.errors import UsageError
 from gardien.identity import parse_identity
 from gardien.registry.model import Registry
 from gardien.store import consent as book
+from gardien.store import consent_history
+from gardien.store import restrictions as restriction_book
+from gardien.store import suppression as suppression_book
 
 # What a person or an agent says → the ledger's event kind, and whether it claims prospecting.
 KINDS: dict[str, tuple[EventKind, bool]] = {
@@ -31,10 +36,6 @@ KINDS: dict[str, tuple[EventKind, bool]] = {
     "objection-prospecting": (EventKind.OBJECTION, True),
     "objection-lifted": (EventKind.OBJECTION_LIFTED, False),
 }
-
-
-def subject_key(environ: Mapping[str, str] | None = None) -> SubjectKey:
-    return key_from_environment(os.environ if environ is None else environ)
 
 
 def declared_identity_kinds(registry: Registry) -> list[str]:
@@ -51,8 +52,9 @@ def subject_for(registry: Registry, identity: str, key: SubjectKey) -> Subject:
     unknown = sorted(set(parsed) - set(kinds))
     if unknown:
         raise UsageError(
-            f"--identity: no table declares the identifier kind {', '.join(unknown)} "
-            f"(declared: {', '.join(kinds) or 'none'})"
+            f"no table declares the identifier kind {', '.join(unknown)} "
+            f"(declared: {', '.join(kinds) or 'none'})",
+            field="identity",
         )
     return Subject.of(parsed, key)
 
@@ -61,7 +63,9 @@ def parse_kind(text: str) -> tuple[EventKind, bool]:
     try:
         return KINDS[text]
     except KeyError:
-        raise UsageError(f"--kind {text!r}: use one of {', '.join(KINDS)}") from None
+        raise UsageError(
+            f"event kind {text!r}: use one of {', '.join(KINDS)}", field="kind"
+        ) from None
 
 
 def parse_channel(text: str) -> Channel:
@@ -69,7 +73,7 @@ def parse_channel(text: str) -> Channel:
         return Channel(text)
     except ValueError:
         raise UsageError(
-            f"--channel {text!r}: use one of {', '.join(c.value for c in Channel)}"
+            f"channel {text!r}: use one of {', '.join(c.value for c in Channel)}", field="channel"
         ) from None
 
 
@@ -106,7 +110,7 @@ def record(
         request_id=request_id,
         prospecting_asserted=prospecting,
     )
-    return Recorded(event, book.is_suppressed(engine, subject))
+    return Recorded(event, suppression_book.is_suppressed(engine, subject))
 
 
 @dataclass(frozen=True)
@@ -120,8 +124,9 @@ def _activities(registry: Registry, activities: Iterable[str] | None) -> list[st
     unknown = [a for a in chosen if a not in registry.activities]
     if unknown:
         raise UsageError(
-            f"--activity {', '.join(unknown)}: not declared "
-            f"(declared: {', '.join(sorted(registry.activities))})"
+            f"activity {', '.join(unknown)}: not declared "
+            f"(declared: {', '.join(sorted(registry.activities))})",
+            field="activity",
         )
     return chosen or None
 
@@ -138,7 +143,7 @@ def restrict(
     activities: Iterable[str] | None = None,
 ) -> RestrictionChange:
     concerned = _activities(registry, activities)
-    placed = book.place_restriction(
+    placed = restriction_book.place_restriction(
         engine, clock, subject, reason=reason, request_id=request_id, actor=actor
     )
     return RestrictionChange([placed], recipients_to_notify(registry, concerned))
@@ -156,7 +161,66 @@ def unrestrict(
     activities: Iterable[str] | None = None,
 ) -> RestrictionChange:
     concerned = _activities(registry, activities)
-    lifted = book.lift_restriction(
+    lifted = restriction_book.lift_restriction(
         engine, clock, subject, notice=notice, actor=actor, restriction_id=restriction_id
     )
     return RestrictionChange(lifted, recipients_to_notify(registry, concerned))
+
+
+# --- look-ups ---------------------------------------------------------------------------------
+# Reads answer from ``engine``; a server passes its autocommit read pool (``Context.reads``).
+
+
+def status(
+    engine: Engine, registry: Registry, subject: Subject, activity: str, at: datetime
+) -> Decision:
+    """May we use this person's data for ``activity`` at ``at`` (Art. 6, 7, 21)?"""
+    return book.status(engine, registry, subject, activity, at)
+
+
+def suppressed_since(engine: Engine, subject: Subject) -> datetime | None:
+    """Since when the person is on the suppression list (R-RGT-05), or None."""
+    return suppression_book.suppressed_since(engine, subject)
+
+
+def suppression_list(engine: Engine) -> list[suppression_book.SuppressionEntry]:
+    return suppression_book.suppression_list(engine)
+
+
+def restrictions(
+    engine: Engine, subject: Subject, at: datetime | None = None
+) -> list[RestrictionEvent]:
+    """The restrictions in force on the person (Art. 18)."""
+    return list(restriction_book.restrictions(engine, subject, at))
+
+
+def history(
+    engine: Engine, clock: Clock, subject: Subject, *, actor: str
+) -> list[consent_history.HistoryEntry]:
+    """Every consent, objection and restriction event of the person; the read is audited."""
+    return consent_history.history(engine, clock, subject, actor=actor)
+
+
+@dataclass(frozen=True)
+class LookUp:
+    """What the back office shows for a person and an activity, in one answer."""
+
+    decision: Decision
+    suppressed_since: datetime | None
+    restrictions: list[RestrictionEvent]
+
+
+def look_up(
+    engine: Engine, registry: Registry, subject: Subject, activity: str, at: datetime
+) -> LookUp:
+    if activity not in registry.activities:
+        raise UsageError(
+            f"activity {activity!r} is not in the registry "
+            f"(activities: {', '.join(sorted(registry.activities))})",
+            field="activity",
+        )
+    return LookUp(
+        status(engine, registry, subject, activity, at),
+        suppressed_since(engine, subject),
+        restrictions(engine, subject, at),
+    )

@@ -7,7 +7,7 @@ completed with a result that holds counts and legal grounds only (never a value)
 - access (Art. 15) / portability (Art. 20): a package is built and kept in the store until it
   is exported or expires;
 - erasure (Art. 17): what no activity needs is erased, the rest kept with its ground
-  (``gardien.rights.erasure_job``); a partial erasure completes as ``partially_refused``
+  (``gardien.jobs.erasure``); a partial erasure completes as ``partially_refused``
   with the reasons, Art. 12(4);
 - rectification (Art. 16), restriction and its lifting (Art. 18): see ``gardien.rights``;
 - objection (Art. 21) and consent withdrawal (Art. 7(3)): written to the consent ledger;
@@ -21,7 +21,6 @@ reported and left as it is; the others go on.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -31,24 +30,24 @@ from sqlalchemy.engine import Engine
 from gardien.clock import Clock
 from gardien.connectors.errors import ConnectorError
 from gardien.connectors.sql import SqlConnector, connectors_for
-from gardien.consent.keys import key_from_environment
 from gardien.consent.subject import Subject
 from gardien.errors import GardienError
 from gardien.jobs import consent as consent_jobs
 from gardien.jobs import requests as request_jobs
+from gardien.jobs.erasure import erase
+from gardien.jobs.rectification import rectify
+from gardien.jobs.restriction import restrict
 from gardien.jobs.retention import require_systems
 from gardien.registry.model import Registry
 from gardien.requests.kinds import RequestKind
 from gardien.requests.model import RightsRequest
+from gardien.requests.workflow import InvalidRequest
 from gardien.rights.access import RequestReference
 from gardien.rights.erasure import located_rows
-from gardien.rights.erasure_job import erase
 from gardien.rights.locate import PersonLocation, locate
 from gardien.rights.package import access_package, portability_package
-from gardien.rights.rectification_job import rectify
-from gardien.rights.restriction_job import restrict
-from gardien.store import consent as consent_book
-from gardien.store import packages
+from gardien.store import consent_history, packages
+from gardien.store.keys import keys_of
 
 
 @dataclass
@@ -65,9 +64,10 @@ Progress = Callable[[Fulfilment], None]
 COMPLETION_BATCH = 200  # completions written together; a crash leaves at most these in progress
 
 
-def _subject(registry: Registry, request: RightsRequest) -> Subject:
+def _subject(registry: Registry, store: Engine, request: RightsRequest) -> Subject:
+    """The request's person, digested with the store's subject key (``gardien.store.keys``)."""
     identity = ",".join(f"{k}={v}" for k, v in sorted(request.identity.items()))
-    return consent_jobs.subject_for(registry, identity, key_from_environment(os.environ))
+    return consent_jobs.subject_for(registry, identity, keys_of(store).subject)
 
 
 def _located_summary(location: PersonLocation) -> dict[str, Any]:
@@ -132,9 +132,7 @@ class _Runner:
             "package": {"sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content)},
         }
         found = "data found" if location.found else "no data held"
-        return self.complete(
-            request, result, f"{found}; package ready (gardien request export {request.id})"
-        )
+        return self.complete(request, result, f"{found}; package ready for export")
 
     def erasure(
         self,
@@ -161,8 +159,11 @@ class _Runner:
         if request.kind is RequestKind.ERASURE:
             # The consent ledger keeps identifiers in clear to act on them; after an erasure
             # only its digests remain, as proof of what the person asked (Art. 7(1), 17).
-            result["ledger_identifiers_erased"] = consent_book.erase_identifiers(
-                self.store, self.clock, _subject(self.registry, request), actor=self.actor
+            result["ledger_identifiers_erased"] = consent_history.erase_identifiers(
+                self.store,
+                self.clock,
+                _subject(self.registry, self.store, request),
+                actor=self.actor,
             )
         summary = f"{data['erased']} row(s) erased, {data['kept']} kept with their legal ground"
         reasons = None
@@ -206,7 +207,7 @@ class _Runner:
 
     def restriction(self, request: RightsRequest, location: PersonLocation) -> Fulfilment:
         lift = request.kind is RequestKind.RESTRICTION_LIFT
-        subject = _subject(self.registry, request)
+        subject = _subject(self.registry, self.store, request)
         if lift:
             # Art. 18(3): the person is told before the restriction is lifted.
             notice = request.text or "restriction lifted: the person was informed beforehand"
@@ -236,15 +237,16 @@ class _Runner:
         )
 
     def objection(self, request: RightsRequest, location: PersonLocation) -> Fulfilment:
-        subject = _subject(self.registry, request)
+        subject = _subject(self.registry, self.store, request)
         prospecting = request.kind is RequestKind.OBJECTION_PROSPECTING
         if request.details.activity:
             activities = [request.details.activity]
         elif prospecting:
             activities = [a for a, act in self.registry.activities.items() if act.direct_marketing]
         else:
-            raise GardienError(
-                f"request {request.id}: an objection names the activity it is aimed at (--activity)"
+            raise InvalidRequest(
+                f"request {request.id}: an objection names the activity it is aimed at",
+                field="activity",
             )
         kind = {
             RequestKind.OBJECTION: "objection",

@@ -26,6 +26,7 @@ import hashlib
 from typing import Any
 
 from gardien.errors import GardienError
+from gardien.jobs.erasure import erase
 from gardien.jobs.fulfil import Fulfilment, _keep_reason, _located_summary, _Runner, _subject
 from gardien.publish.document import Bullets, Paragraph
 from gardien.publish.wording import wording_for
@@ -42,10 +43,9 @@ from gardien.rights.access import (
 )
 from gardien.rights.access_letter import AccessLetter, build_access_letter
 from gardien.rights.erasure import located_rows
-from gardien.rights.erasure_job import erase
 from gardien.rights.locate import PersonLocation
 from gardien.rights.package import deterministic_zip
-from gardien.store import consent as consent_book
+from gardien.store import consent_history
 
 ARTICLE = "Loi n° 78-17 art. 85"
 
@@ -87,14 +87,14 @@ def fulfil_directive(
         # on a directive would be irreparable.
         raise GardienError(
             f"request {request.id}: a post-mortem directive is carried out only once the "
-            f"person's death is declared ({ARTICLE}): gardien request declare-death"
+            f"person's death is declared ({ARTICLE})"
         )
     action = request.details.directive_action
     if action is None:
         raise GardienError(
             f"request {request.id}: the directive records no action (keep, erase or "
-            "communicate); refuse it with 'gardien request refuse --reason …' and record it "
-            "again with --directive-action"
+            "communicate): refuse it with a reason and record it again with its action",
+            field="directive_action",
         )
     directive: dict[str, Any] = {
         "action": action.value,
@@ -134,8 +134,11 @@ def _erase(
         {k: data[k] for k in ("found", "erased", "kept", "complete", "tables", "recipients")}
     )
     # As after an erasure request: the ledger keeps its proof as digests only (Art. 7(1)).
-    result["ledger_identifiers_erased"] = consent_book.erase_identifiers(
-        runner.store, runner.clock, _subject(runner.registry, request), actor=runner.actor
+    result["ledger_identifiers_erased"] = consent_history.erase_identifiers(
+        runner.store,
+        runner.clock,
+        _subject(runner.registry, runner.store, request),
+        actor=runner.actor,
     )
     summary = (
         f"directive to erase: {data['erased']} row(s) erased, {data['kept']} kept with their "
@@ -185,8 +188,7 @@ def _communicate(
     return runner.complete(
         request,
         result,
-        f"directive to communicate: {found}; package for the trusted third party ready "
-        f"(gardien request export {request.id})",
+        f"directive to communicate: {found}; package for the trusted third party ready for export",
     )
 
 

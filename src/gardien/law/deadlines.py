@@ -62,9 +62,13 @@ _SATURDAY = 5  # date.weekday(): Monday is 0
 class UnknownCountryError(UsageError):
     """The country has no public-holiday calendar, so working days cannot be known."""
 
+    code = "unknown_country"
+
 
 class DeadlineOutOfRangeError(UsageError):
     """The period would end after the last date Python can represent (31 December 9999)."""
+
+    code = "deadline_out_of_range"
 
 
 @dataclass(frozen=True)

@@ -2,25 +2,28 @@
 
 A :class:`Notifier` delivers one :class:`Message`. The default writes each message as an ``.eml``
 file into ``$GARDIEN_OUTBOX`` (``./outbox``), where a mail or SMS gateway, or a person, picks it
-up; with ``$GARDIEN_SMTP_URL`` set, e-mails go straight to that SMTP server.
+up; with ``$GARDIEN_SMTP_URL`` set, e-mails go straight to that SMTP server. The settings
+(``gardien.settings.Settings.notifier``) build the one notifier of a process with
+:func:`build_notifier`.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from gardien.errors import GardienError
+from gardien.errors import Unavailable
 
 DEFAULT_OUTBOX = "outbox"
 DEFAULT_SENDER = "gardien@localhost"
 
 
-class NotificationError(GardienError):
+class NotificationError(Unavailable):
     """A message could not be delivered; nothing was sent."""
+
+    code = "notification_failed"
 
 
 @dataclass(frozen=True)
@@ -43,13 +46,13 @@ class Notifier(Protocol):
         ...
 
 
-def notifier_from_env(environ: dict[str, str] | None = None) -> Notifier:
-    """SMTP when ``GARDIEN_SMTP_URL`` is set, else the outbox folder ``GARDIEN_OUTBOX``."""
+def build_notifier(
+    *, smtp_url: str = "", outbox: Path = Path(DEFAULT_OUTBOX), sender: str = DEFAULT_SENDER
+) -> Notifier:
+    """SMTP when ``smtp_url`` is given, else the outbox folder ``outbox``."""
     from gardien.notify.outbox import OutboxNotifier
     from gardien.notify.smtp import SmtpNotifier
 
-    env = os.environ if environ is None else environ
-    sender = env.get("GARDIEN_MAIL_FROM") or DEFAULT_SENDER
-    if url := env.get("GARDIEN_SMTP_URL"):
-        return SmtpNotifier(url, sender=sender)
-    return OutboxNotifier(Path(env.get("GARDIEN_OUTBOX") or DEFAULT_OUTBOX), sender=sender)
+    if smtp_url:
+        return SmtpNotifier(smtp_url, sender=sender or DEFAULT_SENDER)
+    return OutboxNotifier(outbox, sender=sender or DEFAULT_SENDER)

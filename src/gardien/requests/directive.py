@@ -47,6 +47,8 @@ _LAW_TERMS: dict[DirectiveAction, str] = {
 class UnknownDirectiveAction(UsageError):
     """An action Loi 78-17 art. 85 does not name; the message lists the three it does."""
 
+    code = "unknown_directive_action"
+
     def __init__(self, text: str) -> None:
         self.text = text
         actions = ", ".join(a.value for a in DirectiveAction)

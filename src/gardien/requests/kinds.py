@@ -71,6 +71,8 @@ _LABELS: dict[RequestKind, str] = {
 class UnknownRequestKind(UsageError):
     """A kind gardien does not know; the message lists every kind."""
 
+    code = "unknown_request_kind"
+
     def __init__(self, text: str) -> None:
         self.text = text
         kinds = ", ".join(k.value for k in RequestKind)

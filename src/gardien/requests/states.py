@@ -15,8 +15,9 @@ A request on an unverified identity never reaches ``in_progress`` (R-RGT-11).
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
-from gardien.errors import GardienError, UsageError
+from gardien.errors import GardienError, Kind, UsageError
 
 
 class RequestState(StrEnum):
@@ -119,6 +120,9 @@ TRANSITIONS: dict[RequestState, dict[Action, RequestState]] = {
 class IllegalTransition(GardienError):
     """An action that the request's state does not allow; names both."""
 
+    code = "illegal_transition"
+    kind = Kind.CONFLICT
+
     def __init__(
         self, request_id: str, state: RequestState, action: Action, why: str | None = None
     ) -> None:
@@ -131,9 +135,18 @@ class IllegalTransition(GardienError):
             f"request {request_id} is {state.value}: cannot {action.value} it ({reason})"
         )
 
+    def details(self) -> dict[str, Any]:
+        return {
+            "request_id": self.request_id,
+            "state": self.state.value,
+            "action": self.action.value,
+        }
+
 
 class UnverifiedIdentity(IllegalTransition):
     """R-RGT-11: nothing is done for a person whose identity is not verified."""
+
+    code = "unverified_identity"
 
     def __init__(self, request_id: str, state: RequestState) -> None:
         super().__init__(

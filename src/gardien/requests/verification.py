@@ -16,7 +16,7 @@ from enum import StrEnum
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from gardien.errors import GardienError, UsageError
+from gardien.errors import GardienError, Kind, UsageError
 
 CODE_DIGITS = 6
 CODE_LIFETIME = timedelta(minutes=15)
@@ -38,13 +38,19 @@ class CodeOutcome(StrEnum):
 class CodeRejected(GardienError):
     """The code does not prove the identity; the message says why and what to do."""
 
+    code = "code_rejected"
+    kind = Kind.REFUSED
+
     def __init__(self, outcome: CodeOutcome, message: str) -> None:
         self.outcome = outcome
-        super().__init__(message)
+        super().__init__(message, field="code")
+
+    def details(self) -> dict[str, str]:
+        return {"field": "code", "outcome": self.outcome.value}
 
 
 class MalformedCode(UsageError):
-    pass
+    code = "malformed_code"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from gardien.errors import UsageError
+from gardien.errors import ReasonRequired, UsageError
 from gardien.identity import normalise, normalise_all
 from gardien.law.deadlines import country_code, request_deadline
 from gardien.requests.directive import DirectiveAction
@@ -38,9 +38,7 @@ _TARGETED = (
 class InvalidRequest(UsageError):
     """A request whose contents do not fit its kind (fields for an access request…)."""
 
-
-class ReasonRequired(UsageError):
-    """A decision the law wants reasoned was given no reason."""
+    code = "invalid_request"
 
 
 def _clean(text: str | None) -> str | None:
@@ -56,38 +54,43 @@ def check_details(kind: RequestKind, details: RequestDetails) -> RequestDetails:
     for name, value in details.fields.items():
         column = name.strip()
         if not column:
-            raise InvalidRequest("a rectified field needs a name: write --field NAME=VALUE")
+            raise InvalidRequest("a rectified field needs a name", field="fields")
         # An identifier rectified to a malformed value would lose the person: refuse it now.
         fields[column] = normalise(column, value) if column in CODE_CHANNELS else value
     if kind is RequestKind.RECTIFICATION and not fields:
         raise InvalidRequest(
-            "a rectification names the fields to correct and their accurate values (Art. 16): "
-            "--field NAME=VALUE"
+            "a rectification names the fields to correct and their accurate values (Art. 16)",
+            field="fields",
         )
     if kind is not RequestKind.RECTIFICATION and fields:
-        raise InvalidRequest(f"fields to correct only belong to a rectification, not {kind.value}")
+        raise InvalidRequest(
+            f"fields to correct only belong to a rectification, not {kind.value}", field="fields"
+        )
     activity, purpose = _clean(details.activity), _clean(details.purpose)
     if (activity or purpose) and kind not in _TARGETED:
         raise InvalidRequest(
             f"an activity or purpose only belongs to an objection or a consent withdrawal, "
-            f"not {kind.value}"
+            f"not {kind.value}",
+            field="activity",
         )
     if kind is RequestKind.OBJECTION and not (activity or purpose):
         raise InvalidRequest(
-            "an objection under Art. 21(1) names the activity or purpose it is aimed at "
-            "(--activity ID)"
+            "an objection under Art. 21(1) names the activity or purpose it is aimed at",
+            field="activity",
         )
     directive, third = _clean(details.directive), _clean(details.trusted_third_party)
     if kind is RequestKind.POST_MORTEM_DIRECTIVE and not directive:
         raise InvalidRequest(
             "a post-mortem directive states what to do with the data after death "
-            "(keep, erase, communicate): --directive TEXT"
+            "(keep, erase, communicate)",
+            field="directive",
         )
     action = details.directive_action
     if kind is not RequestKind.POST_MORTEM_DIRECTIVE and (directive or third or action):
         raise InvalidRequest(
             f"a directive, its action and a trusted third party only belong to a post-mortem "
-            f"directive, not {kind.value}"
+            f"directive, not {kind.value}",
+            field="directive",
         )
     if kind is RequestKind.POST_MORTEM_DIRECTIVE:
         # Art. 85 I names three actions; execution carries out the one recorded here, never
@@ -95,12 +98,14 @@ def check_details(kind: RequestKind, details: RequestDetails) -> RequestDetails:
         if action is None:
             raise InvalidRequest(
                 "a post-mortem directive records which of the three actions of Loi 78-17 art. 85 "
-                "it asks for: --directive-action keep|erase|communicate"
+                "it asks for: keep, erase or communicate",
+                field="directive_action",
             )
         if action is DirectiveAction.COMMUNICATE and not third:
             raise InvalidRequest(
                 "a directive to communicate the data names who receives it (Loi 78-17 art. 85 "
-                "I: the person designated by the deceased): --trusted-party NAME"
+                "I: the person designated by the deceased)",
+                field="trusted_party",
             )
     return RequestDetails(
         fields=fields,
@@ -117,11 +122,13 @@ def code_channel(identity: Mapping[str, str], channel: str | None) -> str | None
     if channel is not None:
         if channel not in CODE_CHANNELS:
             raise InvalidRequest(
-                f"channel {channel!r}: a code can be sent by {' or '.join(CODE_CHANNELS)}"
+                f"channel {channel!r}: a code can be sent by {' or '.join(CODE_CHANNELS)}",
+                field="channel",
             )
         if channel not in identity:
             raise InvalidRequest(
-                f"channel {channel}: the request gives no {channel} identifier to send the code to"
+                f"channel {channel}: the request gives no {channel} identifier to send the code to",
+                field="channel",
             )
         return channel
     return next((c for c in CODE_CHANNELS if c in identity), None)
@@ -151,7 +158,8 @@ def new_request(
     if received_at > now:
         raise InvalidRequest(
             f"received at {received_at.isoformat()} is after now ({now.isoformat()}): "
-            "a request cannot be received in the future"
+            "a request cannot be received in the future",
+            field="received_at",
         )
     checked = check_details(kind, details or RequestDetails())
     code = country_code(country)
@@ -207,11 +215,17 @@ def _step(
     return replace(request, state=target, timeline=(*request.timeline, entry), **changes)
 
 
-def _reason(text: str | None, what: str) -> str:
-    reason = _clean(text)
-    if reason is None:
-        raise ReasonRequired(what)
-    return reason
+NO_REFUSAL_REASON = (
+    "a refusal states its reasons in writing (Art. 12(4)-(5)): the controller bears the "
+    "burden of showing the request is manifestly unfounded or excessive"
+)
+NO_EXTENSION_REASON = (
+    "an extension states its reasons (Art. 12(3)): complexity or number of requests"
+)
+
+
+def _reason(text: str | None, what: str, field: str = "reason") -> str:
+    return ReasonRequired.check(text, what, field=field)
 
 
 def code_sent(
@@ -258,6 +272,7 @@ def verified(
             attestation,
             "an attestation says which document was checked and by whom "
             '(e.g. "passport checked by A. Martin")',
+            field="attestation",
         )
         details["attested_by"] = actor
     elif method != "code":
@@ -315,11 +330,7 @@ def complete(
 
 def refuse(request: RightsRequest, *, now: datetime, actor: str, reason: str) -> RightsRequest:
     """Art. 12(5): refusing a manifestly unfounded or excessive request needs a written reason."""
-    why = _reason(
-        reason,
-        "a refusal states its reasons in writing (Art. 12(4)-(5)): the controller bears the "
-        "burden of showing the request is manifestly unfounded or excessive",
-    )
+    why = _reason(reason, NO_REFUSAL_REASON)
     return _step(request, Action.REFUSE, now=now, actor=actor, reason=why)
 
 
@@ -340,10 +351,7 @@ def extend(request: RightsRequest, *, now: datetime, actor: str, reason: str) ->
             "Art. 12(3) allows one extension of two months",
         )
     next_state(request.id, request.state, Action.EXTEND)  # closed requests are not extended
-    why = _reason(
-        reason,
-        "an extension states its reasons (Art. 12(3)): complexity or number of requests",
-    )
+    why = _reason(reason, NO_EXTENSION_REASON)
     if request.due is None or request.extended_due is None:
         raise IllegalTransition(
             request.id,

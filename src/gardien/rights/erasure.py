@@ -69,6 +69,8 @@ Moment = date | datetime
 class ErasureInputError(UsageError):
     """The rows given to the decision do not fit the registry (named system.table)."""
 
+    code = "erasure_input"
+
 
 @dataclass(frozen=True)
 class LocatedRow:

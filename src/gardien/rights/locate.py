@@ -40,6 +40,8 @@ Person = tuple[str, Mapping[str, str]]
 class UnknownIdentifierKind(UsageError):
     """A request names a kind of identifier that no declared table holds."""
 
+    code = "unknown_identifier_kind"
+
 
 class RowReader(Protocol):
     """What locating needs from a system: rows where any column holds one of given values."""

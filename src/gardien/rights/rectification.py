@@ -40,6 +40,8 @@ from gardien.rights.outcome import FieldChange, RectificationOutcome
 class RectificationRefused(UsageError):
     """A named field cannot be rectified (unknown, undeclared, ambiguous); nothing was changed."""
 
+    code = "rectification_refused"
+
 
 @dataclass(frozen=True)
 class RectificationPlan:

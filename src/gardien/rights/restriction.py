@@ -28,6 +28,8 @@ from gardien.rights.outcome import RestrictionOutcome, TableRestriction
 class RestrictionRefused(UsageError):
     """The restriction cannot be marked or lifted as asked; nothing was changed."""
 
+    code = "restriction_refused"
+
 
 @dataclass(frozen=True)
 class RestrictionPlan:

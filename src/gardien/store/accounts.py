@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 
 from gardien.audit.chain import NewEvent
 from gardien.clock import Clock
-from gardien.errors import UsageError
+from gardien.errors import Kind, UsageError
 from gardien.store import audit
 from gardien.store.schema_accounts import staff_account
 
@@ -39,15 +39,22 @@ MAX_PASSWORD_LENGTH = 1024
 
 
 class AccountExists(UsageError):
-    pass
+    """An account of that name exists already."""
+
+    code = "account_exists"
 
 
 class AccountNotFound(UsageError):
-    pass
+    """No account of that name."""
+
+    code = "account_not_found"
+    kind = Kind.NOT_FOUND
 
 
 class UnfitPassword(UsageError):
     """A password refused before hashing: too short, too long, or blank."""
+
+    code = "unfit_password"
 
 
 @dataclass(frozen=True)
@@ -168,9 +175,7 @@ def set_password(engine: Engine, clock: Clock, name: str, password: str, actor: 
             )
         ).rowcount
         if not found:
-            raise AccountNotFound(
-                f"no account named {name!r}: create it with 'gardien user add {name} --role …'"
-            )
+            raise AccountNotFound(f"no account named {name!r}", field="name")
         # The event says who set whose password and when; never the password or its hash.
         audit.append(conn, clock, NewEvent(actor, "account.password_set", f"account:{name}"))
         row = conn.execute(sa.select(staff_account).where(staff_account.c.name == name)).one()

@@ -1,16 +1,17 @@
-"""The consent ledger, restriction list and suppression list in gardien's store.
+"""The consent ledger in gardien's store: recording events and the one query behind
+``consent status``.
 
 Only inserts: there is no API to change or remove a ledger row (states are folded from events,
 ``gardien.consent``). Every write commits together with its audit event, which names the person
 by keyed digest only. ``subject_record`` is the one indexed query behind ``consent status``.
+The suppression list is ``store.suppression``, the restriction list ``store.restrictions``,
+a person's history and the erasure of their clear identifiers ``store.consent_history``.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -24,9 +25,6 @@ from gardien.consent.ledger import Channel, EventKind, LedgerEvent, check_event,
 from gardien.consent.restriction import (
     RestrictionEvent,
     RestrictionKind,
-    check_lift,
-    check_placement,
-    restrictions_in_force,
 )
 from gardien.consent.subject import Subject
 from gardien.registry.model import Registry
@@ -44,19 +42,19 @@ from gardien.store.schema_consent import (
 )
 
 
-def _utc(moment: datetime) -> datetime:
+def utc(moment: datetime) -> datetime:
     """Aware UTC in, aware UTC out; SQLite gives naive values written in UTC."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _lock_subject(conn: Connection, subject: Subject) -> None:
+def lock_subject(conn: Connection, subject: Subject) -> None:
     # Check-then-insert must not interleave for one person (two lifts of one objection…).
     if conn.dialect.name == "postgresql":
         for d in sorted(subject.digests):
             conn.execute(sa.select(sa.func.pg_advisory_xact_lock(int(d[:15], 16))))
 
 
-def _inserted_seq(conn: Connection, statement: sa.Insert) -> int:
+def inserted_seq(conn: Connection, statement: sa.Insert) -> int:
     key = conn.execute(statement).inserted_primary_key
     assert key is not None  # an INSERT of one row always has one
     return int(key[0])
@@ -160,7 +158,7 @@ def _fold(rows: Iterable[Sequence[Any]]) -> SubjectRecord:
         if src == "c":
             events[seq] = LedgerEvent(
                 seq=seq,
-                at=_utc(at),
+                at=utc(at),
                 activity=activity,
                 kind=EventKind(kind),
                 channel=Channel(channel),
@@ -171,14 +169,14 @@ def _fold(rows: Iterable[Sequence[Any]]) -> SubjectRecord:
         elif src == "r":
             restrictions[seq] = RestrictionEvent(
                 seq=seq,
-                at=_utc(at),
+                at=utc(at),
                 kind=RestrictionKind(kind),
                 restriction_id=rid,
                 reason=why,
                 request_id=req,
             )
         elif at is not None:
-            since = _utc(at) if isinstance(at, datetime) else _parse(at)
+            since = utc(at) if isinstance(at, datetime) else parse_moment(at)
     return SubjectRecord(tuple(events.values()), tuple(restrictions.values()), since)
 
 
@@ -196,9 +194,9 @@ def subject_record(conn: Connection, subject: Subject, activity_id: str | None) 
     return _fold(rows)
 
 
-def _parse(value: Any) -> datetime:
+def parse_moment(value: Any) -> datetime:
     # SQLite returns MIN() over a DATETIME column as text.
-    return _utc(datetime.fromisoformat(str(value)))
+    return utc(datetime.fromisoformat(str(value)))
 
 
 def status(
@@ -248,13 +246,13 @@ def decision_of(
 ) -> Decision:
     """The decision on a record read by ``subject_record`` or ``records_many_async`` (``at``
     without a time zone is UTC, as everywhere in the store)."""
-    return may_process(registry, record, activity_id, _utc(at))
+    return may_process(registry, record, activity_id, utc(at))
 
 
 # --- writing the ledger ----------------------------------------------------------------------
 
 
-def _subject_audit(subject: Subject) -> list[str]:
+def subject_audit(subject: Subject) -> list[str]:
     return list(subject.digests)
 
 
@@ -274,9 +272,9 @@ def record_event(
 ) -> LedgerEvent:
     """Append one event after the law's checks; an objection to direct marketing also puts
     every identifier of the person on the suppression list (Art. 21(3), R-RGT-05)."""
-    now = _utc(clock.now())
+    now = utc(clock.now())
     with engine.begin() as conn:
-        _lock_subject(conn, subject)
+        lock_subject(conn, subject)
         record = subject_record(conn, subject, activity_id)
         activity = check_event(
             registry,
@@ -288,7 +286,7 @@ def record_event(
             proof=proof,
         )
         notice_version = registry.controller.notice.version
-        seq = _inserted_seq(
+        seq = inserted_seq(
             conn,
             consent_event.insert().values(
                 at=now,
@@ -315,7 +313,7 @@ def record_event(
                 f"consent.{kind.value}",
                 f"consent:{seq}",
                 {
-                    "subject": _subject_audit(subject),
+                    "subject": subject_audit(subject),
                     "activity": activity_id,
                     "channel": channel.value,
                     "notice_version": notice_version,
@@ -356,297 +354,3 @@ def _suppress(
             {"digests": [i.digest for i in new], "kinds": [i.kind for i in new]},
         ),
     )
-
-
-# --- the suppression list --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SuppressionEntry:
-    kind: str
-    digest: str
-    since: datetime
-
-
-def suppressed_since(engine: Engine, subject: Subject) -> datetime | None:
-    """When the first of the person's identifiers was suppressed; None if none is."""
-    with engine.connect() as conn:
-        value = conn.execute(
-            sa.select(sa.func.min(suppression.c.added_at)).where(
-                suppression.c.digest.in_(subject.digests)
-            )
-        ).scalar()
-    if value is None:
-        return None
-    return _utc(value) if isinstance(value, datetime) else _parse(value)
-
-
-def is_suppressed(engine: Engine, subject: Subject) -> bool:
-    """Whether any identifier of ``subject`` must never be prospected again (R-RGT-05)."""
-    return suppressed_since(engine, subject) is not None
-
-
-def suppression_list(engine: Engine) -> list[SuppressionEntry]:
-    """The whole list as keyed digests, for other systems that hold the same key."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(suppression.c.kind, suppression.c.digest, suppression.c.added_at).order_by(
-                suppression.c.added_at, suppression.c.digest
-            )
-        )
-        return [SuppressionEntry(r.kind, r.digest, _utc(r.added_at)) for r in rows]
-
-
-# --- the restriction list --------------------------------------------------------------------
-
-
-def _restriction_events(conn: Connection, subject: Subject) -> list[RestrictionEvent]:
-    rows = conn.execute(
-        sa.select(restriction_event)
-        .join(restriction_subject, restriction_subject.c.event_seq == restriction_event.c.seq)
-        .where(restriction_subject.c.digest.in_(subject.digests))
-        .distinct()
-    )
-    return [
-        RestrictionEvent(
-            r.seq,
-            _utc(r.at),
-            RestrictionKind(r.kind),
-            r.restriction_id,
-            r.reason,
-            r.request_id,
-            r.notice,
-        )
-        for r in rows
-    ]
-
-
-def _insert_restriction_event(conn: Connection, subject: Subject, values: dict[str, Any]) -> int:
-    seq = _inserted_seq(
-        conn,
-        restriction_event.insert().values(
-            identifiers=json.dumps(subject.clear(), sort_keys=True, ensure_ascii=False), **values
-        ),
-    )
-    conn.execute(
-        restriction_subject.insert(), [{"event_seq": seq, "digest": d} for d in subject.digests]
-    )
-    return seq
-
-
-def place_restriction(
-    engine: Engine,
-    clock: Clock,
-    subject: Subject,
-    *,
-    reason: str,
-    request_id: str | None,
-    actor: str,
-) -> RestrictionEvent:
-    """Art. 18(1): from now on the person's data may only be stored (R-RGT-07)."""
-    check_placement(reason)
-    now = _utc(clock.now())
-    restriction_id = str(uuid.uuid4())
-    with engine.begin() as conn:
-        _lock_subject(conn, subject)
-        seq = _insert_restriction_event(
-            conn,
-            subject,
-            {
-                "restriction_id": restriction_id,
-                "kind": RestrictionKind.PLACED.value,
-                "at": now,
-                "reason": reason,
-                "request_id": request_id,
-                "actor": actor,
-            },
-        )
-        audit.append(
-            conn,
-            clock,
-            NewEvent(
-                actor,
-                "restriction.placed",
-                f"restriction:{restriction_id}",
-                {"subject": _subject_audit(subject), "reason": reason, "request": request_id},
-            ),
-        )
-    return RestrictionEvent(seq, now, RestrictionKind.PLACED, restriction_id, reason, request_id)
-
-
-def lift_restriction(
-    engine: Engine,
-    clock: Clock,
-    subject: Subject,
-    *,
-    notice: str,
-    actor: str,
-    restriction_id: str | None = None,
-) -> list[RestrictionEvent]:
-    """Art. 18(3): lift the restrictions in force (or the one named), with the notice given."""
-    now = _utc(clock.now())
-    lifted: list[RestrictionEvent] = []
-    with engine.begin() as conn:
-        _lock_subject(conn, subject)
-        in_force = [
-            r
-            for r in restrictions_in_force(_restriction_events(conn, subject))
-            if restriction_id is None or r.restriction_id == restriction_id
-        ]
-        check_lift(notice, in_force)
-        for placed in in_force:
-            seq = _insert_restriction_event(
-                conn,
-                subject,
-                {
-                    "restriction_id": placed.restriction_id,
-                    "kind": RestrictionKind.LIFTED.value,
-                    "at": now,
-                    "notice": notice,
-                    "request_id": placed.request_id,
-                    "actor": actor,
-                },
-            )
-            audit.append(
-                conn,
-                clock,
-                NewEvent(
-                    actor,
-                    "restriction.lifted",
-                    f"restriction:{placed.restriction_id}",
-                    {"subject": _subject_audit(subject), "notice_digest": digest(notice)},
-                ),
-            )
-            lifted.append(
-                RestrictionEvent(
-                    seq,
-                    now,
-                    RestrictionKind.LIFTED,
-                    placed.restriction_id,
-                    request_id=placed.request_id,
-                    notice=notice,
-                )
-            )
-    return lifted
-
-
-def restrictions(
-    engine: Engine, subject: Subject, at: datetime | None = None
-) -> tuple[RestrictionEvent, ...]:
-    """The person's restrictions in force at ``at`` (now when None)."""
-    with engine.connect() as conn:
-        events = _restriction_events(conn, subject)
-    return restrictions_in_force(events, _utc(at) if at else None)
-
-
-def is_restricted(engine: Engine, subject: Subject, at: datetime | None = None) -> bool:
-    """For other systems: may this person's data be used for anything but storage? (Art. 18)"""
-    return bool(restrictions(engine, subject, at))
-
-
-# --- history and erasure of the clear identifiers -------------------------------------------
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    at: datetime
-    what: str  # consent_given, objection, restriction_placed…
-    activity: str | None
-    channel: str | None
-    detail: str | None  # proof, reason or notice
-    notice_version: str | None
-    actor: str
-    identifiers: dict[str, str] | None  # None once erased
-
-
-def history(engine: Engine, clock: Clock, subject: Subject, *, actor: str) -> list[HistoryEntry]:
-    """Every ledger and restriction event of the person, oldest first. Reading it shows
-    identifiers and proofs, so the read itself is audited."""
-    with engine.begin() as conn:
-        consent_rows = conn.execute(
-            sa.select(consent_event)
-            .where(
-                consent_event.c.seq.in_(
-                    sa.select(consent_event_subject.c.event_seq).where(
-                        consent_event_subject.c.digest.in_(subject.digests)
-                    )
-                )
-            )
-            .order_by(consent_event.c.seq)
-        ).all()
-        restriction_rows = conn.execute(
-            sa.select(restriction_event)
-            .where(
-                restriction_event.c.seq.in_(
-                    sa.select(restriction_subject.c.event_seq).where(
-                        restriction_subject.c.digest.in_(subject.digests)
-                    )
-                )
-            )
-            .order_by(restriction_event.c.seq)
-        ).all()
-        audit.append(
-            conn,
-            clock,
-            NewEvent(
-                actor, "consent.history_read", "consent", {"subject": _subject_audit(subject)}
-            ),
-        )
-    entries = [
-        HistoryEntry(
-            _utc(r.at),
-            r.kind,
-            r.activity_id,
-            r.channel,
-            r.proof,
-            r.notice_version,
-            r.actor,
-            json.loads(r.identifiers) if r.identifiers else None,
-        )
-        for r in consent_rows
-    ] + [
-        HistoryEntry(
-            _utc(r.at),
-            f"restriction_{r.kind}",
-            None,
-            None,
-            r.reason if r.kind == RestrictionKind.PLACED.value else r.notice,
-            None,
-            r.actor,
-            json.loads(r.identifiers) if r.identifiers else None,
-        )
-        for r in restriction_rows
-    ]
-    return sorted(entries, key=lambda e: e.at)
-
-
-def erase_identifiers(engine: Engine, clock: Clock, subject: Subject, *, actor: str) -> int:
-    """Art. 17: drop the identifiers kept in clear for the person; the digests, times, kinds
-    and proofs stay as proof of what they asked. The only change ever made to these tables."""
-    with engine.begin() as conn:
-        changed = 0
-        for table, link in (
-            (consent_event, consent_event_subject),
-            (restriction_event, restriction_subject),
-        ):
-            changed += conn.execute(
-                table.update()
-                .where(
-                    table.c.seq.in_(
-                        sa.select(link.c.event_seq).where(link.c.digest.in_(subject.digests))
-                    ),
-                    table.c.identifiers.is_not(None),
-                )
-                .values(identifiers=None)
-            ).rowcount
-        audit.append(
-            conn,
-            clock,
-            NewEvent(
-                actor,
-                "consent.identifiers_erased",
-                "consent",
-                {"subject": _subject_audit(subject), "events": changed},
-            ),
-        )
-    return changed

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -12,19 +11,16 @@ from alembic.config import Config
 from sqlalchemy.engine import Engine
 
 from gardien.connectors.sql import safe_url
-from gardien.errors import GardienError
+from gardien.errors import Unavailable
 from gardien.store.keys import StoreKeys, bind
 
-DEFAULT_URL = "sqlite:///gardien.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-class StoreUnavailable(GardienError):
+class StoreUnavailable(Unavailable):
     """gardien's own database cannot be opened or migrated."""
 
-
-def store_url(explicit: str | None = None) -> str:
-    return explicit or os.environ.get("GARDIEN_DATABASE_URL") or DEFAULT_URL
+    code = "store_unavailable"
 
 
 def alembic_config(url: str) -> Config:
@@ -54,10 +50,13 @@ def _sqlite_begin(conn: sa.Connection) -> None:
     )  # also takes the write lock at once: no upgrade deadlock
 
 
-def open_store(url: str | None = None, keys: StoreKeys | None = None) -> Engine:
-    """An engine on the store, migrated to the latest schema, carrying the store's ``keys``
-    (``gardien.store.keys``; read from the environment when none are given)."""
-    resolved = store_url(url)
+def open_store(url: str, keys: StoreKeys | None = None) -> Engine:
+    """An engine on the store at ``url``, migrated to the latest schema, carrying the store's
+    ``keys`` (``gardien.store.keys``): the settings' (``open_store(url, settings.keys)``, what
+    every command and the server do). Without keys (tests, scripts), the public development
+    keys, which a production process refuses (``StoreKeys.unconfigured``)."""
+    resolved = url
+    chosen = keys or StoreKeys.unconfigured()
     try:
         engine = sa.create_engine(resolved, future=True)
         if engine.dialect.name == "sqlite":
@@ -74,4 +73,4 @@ def open_store(url: str | None = None, keys: StoreKeys | None = None) -> Engine:
         raise StoreUnavailable(
             f"cannot open gardien's store at {safe_url(resolved)}: {exc}"
         ) from exc
-    return bind(engine, keys or StoreKeys.from_environment(os.environ))
+    return bind(engine, chosen)

@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from gardien.audit.chain import NewEvent
 from gardien.clock import Clock
-from gardien.consent.keys import key_from_environment
-from gardien.errors import GardienError
+from gardien.errors import GardienError, NotFound
 from gardien.holds.model import LegalHold
 from gardien.store import audit
+from gardien.store.keys import keys_of
 from gardien.store.schema import legal_hold
 
 
-class HoldNotFound(GardienError):
-    pass
+class HoldNotFound(NotFound):
+    code = "hold_not_found"
+
+
+class HoldAlreadyReleased(GardienError):
+    code = "hold_already_released"
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -48,13 +51,14 @@ def _from_row(row: Any) -> LegalHold:
     )
 
 
-def _covers(hold: LegalHold) -> str:
-    """What a hold covers, for the audit trail: a person's identifier only as a digest.
+def _covers(conn: Connection, hold: LegalHold) -> str:
+    """What a hold covers, for the audit trail: a person's identifier only as a digest (with
+    the store's subject key, ``gardien.store.keys``).
 
     The trail outlives every retention period; an identifier in clear would outlive its own.
     """
     if hold.identity_kind is not None:
-        key = key_from_environment(os.environ)
+        key = keys_of(conn).subject
         return f"person {hold.identity_kind}#{key.digest(hold.identity_kind, hold.identity_value or '')[:16]}"
     return hold.describe()
 
@@ -69,15 +73,10 @@ def place(
     identity: tuple[str, str] | None = None,
     rows: tuple[str, str, tuple[str, ...]] | None = None,
 ) -> LegalHold:
-    """Place a hold on a person (identity kind and value) or on rows (system, table, keys)."""
+    """Place a hold on a person (identity kind and value) or on rows (system, table, keys),
+    as checked by ``gardien.jobs.holds.place`` (the use case, where the validation lives)."""
     if (identity is None) == (rows is None):
-        raise GardienError(
-            "a hold covers either a person (--subject) or rows (--system/--table/--where-key)"
-        )
-    if not reason.strip():
-        raise GardienError(
-            "a hold needs a reason (--reason): it is shown to whoever asks why data was kept"
-        )
+        raise ValueError("a hold covers either a person or rows")  # a mistake of the caller
     hold = LegalHold(
         id=str(uuid.uuid4()),
         reason=reason,
@@ -112,7 +111,7 @@ def place(
                 actor,
                 "hold.placed",
                 f"hold:{hold.id}",
-                {"covers": _covers(hold), "reason": reason, "case": case},
+                {"covers": _covers(conn, hold), "reason": reason, "case": case},
             ),
         )
     return hold
@@ -124,9 +123,11 @@ def release(
     with engine.begin() as conn:
         row = conn.execute(sa.select(legal_hold).where(legal_hold.c.id == hold_id)).first()
         if row is None:
-            raise HoldNotFound(f"no legal hold with id {hold_id} (see 'gardien hold list')")
+            raise HoldNotFound(f"no legal hold with id {hold_id}", field="hold")
         if row.released_at is not None:
-            raise GardienError(f"hold {hold_id} was already released on {row.released_at:%Y-%m-%d}")
+            raise HoldAlreadyReleased(
+                f"hold {hold_id} was already released on {row.released_at:%Y-%m-%d}"
+            )
         now = clock.now()
         conn.execute(
             legal_hold.update()

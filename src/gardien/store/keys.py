@@ -9,6 +9,7 @@ server built with other settings can never write digests with two keys.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from gardien.audit.keys import AuditKey
 from gardien.consent.keys import DEVELOPMENT_KEY, SubjectKey, key_from_environment
-from gardien.errors import GardienError
+from gardien.errors import GardienError, Kind
 
 _OPTION = "gardien_keys"
 
@@ -35,6 +36,22 @@ class StoreKeys:
         return cls(subject=subject, audit=AuditKey.derived_from(subject.secret))
 
     @classmethod
+    def unconfigured(cls) -> StoreKeys:
+        """The keys of a store opened without settings (tests, scripts): the development keys.
+
+        A safety net, not a configuration: every command and the server open the store with
+        the keys of their ``Settings``. A process with ``GARDIEN_ENV=production`` that opens a
+        store without them is a mistake in gardien, refused here rather than writing digests
+        with a public key (the one read of the environment outside ``gardien.settings``, of
+        the mode only, never of a key).
+        """
+        if os.environ.get("GARDIEN_ENV", "").strip().lower() == "production":
+            raise StoreKeysMissing(
+                "a store is opened without the settings' keys while GARDIEN_ENV=production"
+            )
+        return cls.development()
+
+    @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> StoreKeys:
         """``GARDIEN_SECRET_KEY`` (rules of ``key_from_environment``) and ``GARDIEN_AUDIT_KEY``,
         or an audit key derived from the secret key when that one is not set."""
@@ -49,7 +66,10 @@ class StoreKeys:
 
 
 class StoreKeysMissing(GardienError):
-    """A store function was handed an engine opened without its keys."""
+    """A store function was handed an engine opened without its keys (a mistake in gardien)."""
+
+    code = "store_keys_missing"
+    kind = Kind.INTERNAL
 
 
 def bind(engine: Engine, keys: StoreKeys) -> Engine:

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from gardien.audit.chain import NewEvent
 from gardien.clock import Clock
-from gardien.errors import GardienError
+from gardien.errors import NotFound
 from gardien.registry.duration import Duration
 from gardien.store import audit
 from gardien.store.schema_packages import request_package
@@ -20,8 +20,8 @@ from gardien.store.schema_packages import request_package
 PACKAGE_RETENTION = Duration(days=30)
 
 
-class PackageNotFound(GardienError):
-    pass
+class PackageNotFound(NotFound):
+    code = "package_not_found"
 
 
 @dataclass(frozen=True)

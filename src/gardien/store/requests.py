@@ -8,7 +8,6 @@ retention period, an identifier in clear would outlive its own.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -19,8 +18,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from gardien.audit.chain import NewEvent, digest
 from gardien.clock import Clock
-from gardien.consent.keys import key_from_environment
-from gardien.errors import GardienError
+from gardien.consent.keys import SubjectKey
+from gardien.errors import NotFound
 from gardien.requests.kinds import RequestKind
 from gardien.requests.model import (
     Death,
@@ -32,13 +31,19 @@ from gardien.requests.model import (
 from gardien.requests.states import TERMINAL_STATES, Action, RequestState
 from gardien.requests.verification import OneTimeCode
 from gardien.store import audit
+from gardien.store.keys import keys_of
 from gardien.store.schema_requests import request_code, request_transition, rights_request
 
 
-class RequestNotFound(GardienError):
+class RequestNotFound(NotFound):
+    code = "request_not_found"
+
     def __init__(self, request_id: str) -> None:
         self.request_id = request_id
-        super().__init__(f"no rights request with id {request_id!r} (see 'gardien request list')")
+        super().__init__(f"no rights request with id {request_id!r}")
+
+    def details(self) -> dict[str, Any]:
+        return {"request_id": self.request_id}
 
 
 def _json(value: Any) -> str:
@@ -55,13 +60,12 @@ def _at(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def identity_digests(identity: Mapping[str, str]) -> dict[str, str]:
+def identity_digests(identity: Mapping[str, str], key: SubjectKey) -> dict[str, str]:
     """``{kind: digest}``: enough to match events of one person, nothing to read an identifier.
 
-    Keyed (HMAC with GARDIEN_SECRET_KEY, as the consent ledger): an unkeyed hash of an e-mail
-    address is reversed with a list of addresses.
+    Keyed (HMAC with the store's subject key, as the consent ledger): an unkeyed hash of an
+    e-mail address is reversed with a list of addresses.
     """
-    key = key_from_environment(os.environ)
     return {kind: key.digest(kind, value)[:16] for kind, value in sorted(identity.items())}
 
 
@@ -135,7 +139,9 @@ def _values(request: RightsRequest, now: datetime) -> dict[str, Any]:
     }
 
 
-def _audit_details(request: RightsRequest, entry: TimelineEntry) -> dict[str, Any]:
+def _audit_details(
+    conn: Connection, request: RightsRequest, entry: TimelineEntry
+) -> dict[str, Any]:
     details: dict[str, Any] = {
         "kind": request.kind.value,
         "from": entry.from_state.value if entry.from_state else None,
@@ -144,10 +150,11 @@ def _audit_details(request: RightsRequest, entry: TimelineEntry) -> dict[str, An
         **dict(entry.details),
     }
     if entry.action is Action.SUBMIT:
-        details["identity"] = identity_digests(request.identity)
+        key = keys_of(conn).subject
+        details["identity"] = identity_digests(request.identity, key)
         if request.details.fields:  # Art. 16: which fields, and their new values only hashed
             details["fields"] = {
-                name: key_from_environment(os.environ).digest(name, value)[:16]
+                name: key.digest(name, value)[:16]
                 for name, value in sorted(request.details.fields.items())
             }
     if entry.action in (Action.COMPLETE, Action.PARTIALLY_REFUSE) and request.result is not None:
@@ -184,7 +191,7 @@ def _write_entries(
                 entry.actor,
                 f"request.{entry.action.value}",
                 f"request:{request.id}",
-                _audit_details(request, entry),
+                _audit_details(conn, request, entry),
             ),
         )
 
@@ -262,7 +269,7 @@ def save_many(
                     entry.actor,
                     f"request.{entry.action.value}",
                     f"request:{after.id}",
-                    _audit_details(after, entry),
+                    _audit_details(conn, after, entry),
                 )
             )
     if transitions:

@@ -1,6 +1,6 @@
 """Store table of the staff accounts that may call the HTTP API (issue 5 §1).
 
-One row per person or system: a role (``gardien.api.permissions``), one API token and, for the
+One row per person or system: a role (``gardien.server.permissions``), one API token and, for the
 back office, an optional password, both kept only as argon2 hashes; ``token_prefix`` (not
 secret) finds the row to verify a token against, so a look-up never scans hashes.
 """

@@ -185,7 +185,7 @@ def fill_system(
     COPY on PostgreSQL with psycopg and inserts elsewhere.
     """
     if people < 0:
-        raise UsageError(f"--people must be 0 or more, not {people}")
+        raise UsageError(f"people must be 0 or more, not {people}", field="people")
     if chunk_size < 1:
         raise UsageError(f"the chunk size must be positive, not {chunk_size}")
     declared = system_tables(registry, system_id)

@@ -1,6 +1,7 @@
-"""Error pages for people: a page outside ``/api`` answers in HTML, in the portal's layout.
+"""Error pages for people: a page outside ``/api`` answers in HTML, in the portal's layout
+(``gardien.server.errors`` calls ``error_page`` for the pages' dead links and bugs).
 
-The API keeps its one JSON error shape (``gardien.api.errors``); a person who follows a dead
+The API keeps its one JSON error shape (``gardien.server.errors``); a person who follows a dead
 link or meets a bug gets a readable page in their language, never JSON or a traceback.
 """
 
@@ -27,12 +28,6 @@ _MESSAGES = {
         500: "An unexpected error occurred. It has been logged; try again later.",
     },
 }
-
-
-def is_page(request: Request) -> bool:
-    """Whether the path is one of the pages rather than the JSON API."""
-    path = request.url.path
-    return not (path == "/api" or path.startswith("/api/"))
 
 
 def error_page(request: Request, status_code: int) -> Response:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gardien.jobs.requests import declared_identity_kinds
+from gardien.jobs.filing import declared_identity_kinds
 from gardien.registry.model import Registry
 
 CODE_CHANNELS = ("email", "phone")

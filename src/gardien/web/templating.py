@@ -16,8 +16,8 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, se
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from gardien.api.context import Context
 from gardien.publish.render import linkify
+from gardien.server.context import Context
 from gardien.web import csrf
 from gardien.web.security import derived_key
 from gardien.web.wording import Texts, texts_for

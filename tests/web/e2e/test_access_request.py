@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from playwright.sync_api import Page
 
-from gardien.api.permissions import Role
+from gardien.server.permissions import Role
 from gardien.store import accounts
 from tests.web.server import LiveServer
 

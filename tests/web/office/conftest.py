@@ -13,8 +13,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from gardien.api.permissions import Role
 from gardien.clock import FixedClock
+from gardien.server.permissions import Role
 from gardien.store import accounts
 from gardien.store.database import open_store
 from tests.api.conftest import NOW, Api, build_api

@@ -9,7 +9,7 @@ import re
 import pytest
 from fastapi.routing import APIRoute
 
-from gardien.api.permissions import MATRIX, Permission, Role
+from gardien.server.permissions import MATRIX, Permission, Role
 from gardien.web.office import PARTS
 from tests.web.office.conftest import Office
 

@@ -12,7 +12,7 @@ import zipfile
 import httpx
 from fastapi.testclient import TestClient
 
-from gardien.api.permissions import Role
+from gardien.server.permissions import Role
 from gardien.store import audit
 from gardien.store.database import open_store
 from tests.web.office.conftest import Office

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
-from gardien.api.permissions import Role
+from gardien.server.permissions import Role
 from tests.web.server import LiveServer
 
 

@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from gardien.api.app import create_app
 from gardien.cli.app import app as cli
+from gardien.server.app import create_app
 from gardien.settings import Settings
 from tests.web.office.conftest import csrf_token
 

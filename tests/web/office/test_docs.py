@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi.routing import APIRoute
 
-from gardien.api.permissions import MATRIX, Permission, Role
+from gardien.server.permissions import MATRIX, Permission, Role
 from gardien.web.office import PARTS
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "back-office.md"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from gardien.api.permissions import Role
+from gardien.server.permissions import Role
 from tests.web.office.conftest import Office
 from tests.web.office.test_actions import actors, alert, new_request, post
 

@@ -10,12 +10,14 @@ import pytest
 from fastapi.testclient import TestClient
 from itsdangerous import URLSafeSerializer
 
-from gardien.api.permissions import Role
 from gardien.audit.chain import AuditEvent
+from gardien.audit.keys import AuditKey
 from gardien.clock import FixedClock
 from gardien.consent.keys import DEVELOPMENT_KEY, SubjectKey
+from gardien.server.permissions import Role
 from gardien.store import accounts, audit
 from gardien.store.database import open_store
+from gardien.store.keys import StoreKeys
 from gardien.web.office import session
 from gardien.web.security import derived_key
 from tests.api.conftest import NOW
@@ -237,7 +239,9 @@ def test_the_public_development_key_never_signs_sessions(
 def test_with_a_real_key_sessions_outlive_a_restart(
     office: Office, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(office.app.state.gardien, "key", SubjectKey(b"k" * 40))
+    real = SubjectKey(b"k" * 40)
+    keys = StoreKeys(subject=real, audit=AuditKey.derived_from(real.secret))
+    monkeypatch.setattr(office.app.state.gardien, "keys", keys)
     client = office.as_role(Role.DPO)
     monkeypatch.setattr(session, "_PROCESS_KEY", secrets.token_bytes(32))
     assert client.get("/office").status_code == 200

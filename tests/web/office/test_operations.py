@@ -11,9 +11,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from gardien.api.permissions import Role
 from gardien.connectors.errors import SystemUnreachable
 from gardien.jobs import retention as job
+from gardien.server.permissions import Role
 from gardien.store import audit
 from gardien.store.database import open_store
 from tests.web.office.conftest import Office
@@ -115,7 +115,8 @@ def test_place_and_release_holds_from_the_page(office: Office) -> None:
 def test_hold_input_mistakes_are_messages(office: Office) -> None:
     dpo = office.as_role(Role.DPO)
     cases = [
-        ({"reason": "x"}, "Give a person's identifier, or a table and its keys."),
+        # One wording, the use case's (gardien.jobs.holds), as from the CLI and the API.
+        ({"reason": "x"}, "a hold covers a person (one identifier) or rows"),
         (
             {
                 "kind": "phone",
@@ -124,12 +125,12 @@ def test_hold_input_mistakes_are_messages(office: Office) -> None:
                 "keys": "1",
                 "reason": "x",
             },
-            "Give either a person's identifier or a table and keys, not both.",
+            "a hold covers a person or rows of a table, not both",
         ),
         ({"kind": "phone", "value": "0612345678", "reason": " "}, "a hold needs a reason"),
         ({"kind": "email", "value": "not an email", "reason": "x"}, "email"),
-        ({"kind": "nonsense", "value": "x", "reason": "x"}, "choose the kind of identifier"),
-        ({"table": "crm.nope", "keys": "1", "reason": "x"}, "choose the table"),
+        ({"kind": "nonsense", "value": "x", "reason": "x"}, "no table declares the identifier"),
+        ({"table": "crm.nope", "keys": "1", "reason": "x"}, "is not a table declared"),
         ({"table": "crm.client", "keys": " , ", "reason": "x"}, "at least one key"),
     ]
     for data, message in cases:
@@ -192,6 +193,6 @@ def test_consent_look_up_with_suppression_and_restriction(office: Office) -> Non
     )
     assert bad.status_code == 422 and "email" in alert(bad.text)
     unknown = submit(office, agent, "/office/consent", kind="email", value="a@b.fr", activity="x")
-    assert unknown.status_code == 422 and "choose an activity" in alert(unknown.text)
+    assert unknown.status_code == 422 and "is not in the registry" in alert(unknown.text)
     empty = submit(office, agent, "/office/consent", kind="email", value="", activity="prospecting")
     assert empty.status_code == 422

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gardien.api.permissions import Role
+from gardien.server.permissions import Role
 from tests.api.conftest import build_api
 from tests.web.office.conftest import Office, with_passwords
 from tests.web.office.test_actions import alert, new_request, post

@@ -8,11 +8,12 @@ from datetime import datetime
 
 import pytest
 
-from gardien.api.permissions import Role
 from gardien.clock import FixedClock
+from gardien.jobs import filing
 from gardien.jobs import requests as jobs
 from gardien.registry.loader import load_registry
 from gardien.requests.kinds import RequestKind
+from gardien.server.permissions import Role
 from gardien.store.database import open_store
 from tests.api.conftest import EXAMPLE, NOW
 from tests.web.office.conftest import Office
@@ -39,7 +40,7 @@ def queue(office: Office) -> dict[str, str]:
     registry = load_registry(EXAMPLE)
 
     def received(day: str, kind: RequestKind = RequestKind.ACCESS, **identity: str) -> str:
-        request = jobs.submit(
+        request = filing.submit(
             engine,
             clock,
             actor="test",

@@ -11,8 +11,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from gardien.clock import FixedClock
+from gardien.server.ratelimit import Limits, RateLimiter
 from gardien.store.schema_portal import portal_link
-from gardien.web.ratelimit import Limits, RateLimiter
 from tests.api.conftest import Api
 from tests.web.portal.conftest import STATUS_LINK, csrf_token, last_code
 
@@ -148,7 +148,7 @@ def test_pages_are_not_cached_and_not_framed(portal: Api) -> None:
 
 
 def test_the_package_download_is_audited(portal: Api, tmp_path: Path) -> None:
-    from gardien.api.permissions import Role
+    from gardien.server.permissions import Role
 
     token = _form(portal)
     _, location = _submit(portal, portal.a_client_email(), token)

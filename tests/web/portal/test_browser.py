@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from gardien.api.permissions import Role
+from gardien.server.permissions import Role
 from tests.web import browser as helpers
 from tests.web.server import LiveServer
 

@@ -52,7 +52,7 @@ def test_access_request_from_form_to_package(portal: Api, tmp_path: Path) -> Non
 
 
 def portal_role():  # type: ignore[no-untyped-def]
-    from gardien.api.permissions import Role
+    from gardien.server.permissions import Role
 
     return Role.DPO
 

@@ -1,18 +1,18 @@
 """The DPO team's back office at ``/office`` (issue 5 §3): server-rendered, plain HTML forms,
-no JavaScript needed, behind a session login; the API's permission matrix governs each page.
+no JavaScript needed, behind a session login; the server's permission matrix (``gardien.server.permissions``) governs each page.
 
 - ``session``: the signed session cookie, ``office_user(permission)``, flash messages;
 - ``pages``: the route class turning refusals into pages, rendering, CSRF checks;
 - ``auth``: sign in and out; ``queue``: the request queue; ``requests``: a request's page and actions;
-  ``intake``: requests received by letter or e-mail, new codes; ``operations``: retention,
-  legal holds, the audit trail; ``consent``: the consent look-up.
+  ``intake``: requests received by letter or e-mail, new codes; ``retention``, ``holds``,
+  ``audit``: the DPO's and the auditor's operations; ``consent``: the consent look-up.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gardien.web.office import auth, consent, intake, operations, queue, requests
+from gardien.web.office import audit, auth, consent, holds, intake, queue, requests, retention
 
 # intake before requests: /office/requests/new is not a request id.
 PARTS = (
@@ -20,7 +20,9 @@ PARTS = (
     queue.router,
     intake.router,
     requests.router,
-    operations.router,
+    retention.router,
+    holds.router,
+    audit.router,
     consent.router,
 )
 

@@ -14,14 +14,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from gardien.api.permissions import Role
 from gardien.audit.chain import NewEvent
-from gardien.store import accounts, audit
+from gardien.jobs import accounts
+from gardien.server.permissions import Role
+from gardien.server.ratelimit import RateLimiter
+from gardien.store import audit
 from gardien.web.office import session
 from gardien.web.office.pages import OfficeRoute, check_form, context, page, redirect
 from gardien.web.office.session import Staff, office_user
 from gardien.web.office.texts import TEXTS
-from gardien.web.ratelimit import RateLimiter
 
 router = APIRouter(prefix="/office", route_class=OfficeRoute)
 
@@ -78,7 +79,7 @@ def login(
         return _login_page(request, next, error=TEXTS["login_limited"], status_code=429)
     ctx = context(request)
     name = name.strip()
-    account = accounts.authenticate_password(ctx.engine, name, password)
+    account = accounts.by_password(ctx.engine, name, password)
     if account is None:
         known = bool(name) and accounts.enabled(ctx.engine, name) is not None
         audit.record(
@@ -118,7 +119,7 @@ def logout(
 ) -> Response:
     check_form(request, csrf_token)
     ctx = context(request)
-    accounts.close_sessions(ctx.engine, staff.name)
+    accounts.sign_out(ctx.engine, staff.name)
     audit.record(
         ctx.engine,
         ctx.clock,

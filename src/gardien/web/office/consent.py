@@ -14,12 +14,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from gardien.api.errors import status_of
-from gardien.api.permissions import Permission as P
 from gardien.consent.decision import Decision
 from gardien.errors import GardienError, UsageError
 from gardien.jobs import consent as desk
-from gardien.store import consent as book
+from gardien.server.errors import status_of
+from gardien.server.permissions import Permission as P
 from gardien.web.office.pages import OfficeRoute, check_form, context, page
 from gardien.web.office.session import Staff, office_user
 from gardien.web.office.texts import TEXTS
@@ -86,18 +85,14 @@ def look_up(
     try:
         if not value.strip():
             raise UsageError("give the person's identifier")
-        if activity not in ctx.registry.activities:
-            raise UsageError(
-                f"choose an activity of the registry ({', '.join(sorted(ctx.registry.activities))})"
-            )
         if "," in value or "=" in value:
             raise UsageError("give one identifier value (no ',' or '=')")
         subject = desk.subject_for(ctx.registry, f"{kind}={value.strip()}", ctx.key)
-        now = ctx.clock.now()
+        answer = desk.look_up(ctx.reads, ctx.registry, subject, activity, ctx.clock.now())
         found = LookUp(
-            book.status(ctx.reads, ctx.registry, subject, activity, now),
-            book.suppressed_since(ctx.reads, subject),
-            [(r.at, r.reason or "") for r in book.restrictions(ctx.reads, subject, now)],
+            answer.decision,
+            answer.suppressed_since,
+            [(r.at, r.reason or "") for r in answer.restrictions],
         )
     except GardienError as exc:
         return _page(request, staff, form, error=str(exc), status_code=status_of(exc))

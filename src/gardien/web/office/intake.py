@@ -17,13 +17,16 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from gardien.api.permissions import Permission as P
 from gardien.errors import GardienError, UsageError
+from gardien.jobs import filing
+from gardien.jobs import identity as proof
 from gardien.jobs import requests as jobs
-from gardien.notify import NotificationError, notifier_from_env
+from gardien.notify import NotificationError
 from gardien.requests.directive import DirectiveAction
 from gardien.requests.kinds import RequestKind
 from gardien.requests.model import RequestDetails
+from gardien.server.errors import status_of
+from gardien.server.permissions import Permission as P
 from gardien.web.forms import identity_fields
 from gardien.web.office.pages import OfficeRoute, check_form, context, page, redirect
 from gardien.web.office.session import Staff, office_user
@@ -174,39 +177,39 @@ def _record(request: Request, staff: Staff, draft: Draft) -> Response:
                 DirectiveAction.parse(draft.directive_action) if draft.directive_action else None
             ),
         )
-        filed = jobs.submit(
+        filed = filing.file_request(
             ctx.engine,
             ctx.clock,
+            ctx.registry,
             actor=staff.actor,
             kind=kind,
             identity=draft.identity,
-            registry=ctx.registry,
+            notifier=ctx.notifier if draft.send_code else None,
             received_at=_received_at(draft, ctx.clock.now()),
             text=draft.text or None,
             details=details,
         )
     except GardienError as exc:
-        return _form_page(request, staff, draft, str(exc), 422)
-    due = filed.answer_by.isoformat() if filed.answer_by else "—"
-    message = WORDS["recorded"].format(due=due)
-    kind_of_flash = "ok"
-    if draft.send_code and filed.channel is not None:
-        try:
-            delivery = _send(request, staff, filed.id)
-            message = WORDS["recorded_code"].format(due=due, to=delivery.to)
-        except (NotificationError, GardienError) as exc:
-            message, kind_of_flash = WORDS["recorded_no_code"].format(due=due, error=exc), "warn"
-    return redirect(request, f"/office/requests/{filed.id}", flash=(kind_of_flash, message))
+        return _form_page(request, staff, draft, str(exc), status_of(exc))
+    item = filed.request
+    due = item.answer_by.isoformat() if item.answer_by else "—"
+    message, kind_of_flash = WORDS["recorded"].format(due=due), "ok"
+    if filed.code is not None:
+        message = WORDS["recorded_code"].format(due=due, to=filed.code.to)
+    elif filed.code_error is not None:
+        error = filed.code_error
+        message, kind_of_flash = WORDS["recorded_no_code"].format(due=due, error=error), "warn"
+    return redirect(request, f"/office/requests/{item.id}", flash=(kind_of_flash, message))
 
 
-def _send(request: Request, staff: Staff, request_id: str) -> jobs.CodeDelivery:
+def _send(request: Request, staff: Staff, request_id: str) -> proof.CodeDelivery:
     ctx = context(request)
-    return jobs.send_code(
+    return proof.send_code(
         ctx.engine,
         ctx.clock,
         request_id,
         actor=staff.actor,
-        notifier=notifier_from_env(),
+        notifier=ctx.notifier,
         controller=ctx.registry.controller.name,
     )
 

@@ -12,10 +12,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 
-from gardien.api.context import Context
-from gardien.api.errors import status_of
-from gardien.api.permissions import Permission
 from gardien.errors import GardienError
+from gardien.server.context import Context
+from gardien.server.errors import status_of
+from gardien.server.permissions import Permission
 from gardien.web import csrf
 from gardien.web.office import session
 from gardien.web.office.session import Forbidden, NotSignedIn, Staff

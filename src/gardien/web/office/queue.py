@@ -12,11 +12,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from gardien.api.permissions import Permission as P
+from gardien.jobs import identity as proof
 from gardien.jobs import requests as jobs
 from gardien.requests.kinds import RequestKind
 from gardien.requests.model import RightsRequest
 from gardien.requests.states import RequestState
+from gardien.server.permissions import Permission as P
 from gardien.web.office.pages import OfficeRoute, context, page
 from gardien.web.office.session import Staff, office_user
 from gardien.web.office.texts import STATES, TEXTS, kind_label
@@ -69,7 +70,7 @@ def urgency(request: RightsRequest, today: date) -> tuple[str, Badge | None]:
 def masked_channel(request: RightsRequest) -> str:
     if request.channel is None or request.channel not in request.identity:
         return "—"
-    return f"{request.channel}: {jobs.mask(request.channel, request.identity[request.channel])}"
+    return f"{request.channel}: {proof.mask(request.channel, request.identity[request.channel])}"
 
 
 def _row(request: RightsRequest, today: date) -> QueueRow:

@@ -11,24 +11,24 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from gardien.api.context import Context
-from gardien.api.errors import status_of
-from gardien.api.permissions import Permission as P
 from gardien.errors import GardienError
+from gardien.jobs import audit as trail
+from gardien.jobs import identity as proof
 from gardien.jobs import requests as jobs
 from gardien.jobs.fulfil import run_requests
 from gardien.requests.kinds import RequestKind
 from gardien.requests.model import RightsRequest
 from gardien.requests.states import RequestState
+from gardien.server.context import Context
+from gardien.server.errors import status_of
+from gardien.server.permissions import Permission as P
 from gardien.store import packages
-from gardien.store.schema import audit_event
 from gardien.web.office.pages import OfficeRoute, check_form, context, page, redirect
 from gardien.web.office.queue import urgency
 from gardien.web.office.session import Staff, office_user
@@ -115,7 +115,7 @@ def result_summary(result: Mapping[str, Any] | None) -> list[Fact]:
 
 
 def _mask_value(kind: str, value: str) -> str:
-    return jobs.mask("email" if kind == "email" else kind, value)
+    return proof.mask("email" if kind == "email" else kind, value)
 
 
 def identity_facts(request: RightsRequest, staff: Staff) -> tuple[list[Fact], bool]:
@@ -182,22 +182,8 @@ def timeline(request: Request, item: RightsRequest) -> list[Step]:
         )
         for e in item.timeline
     ]
-    ctx = context(request)
-    with ctx.engine.connect() as conn:
-        # By action first (indexed), then the target: no scan of the whole trail.
-        rows = conn.execute(
-            sa.select(
-                audit_event.c.at, audit_event.c.actor, audit_event.c.action, audit_event.c.details
-            )
-            .where(
-                audit_event.c.action.in_(OTHER_EVENTS),
-                audit_event.c.target == f"request:{item.id}",
-            )
-            .order_by(audit_event.c.seq)
-        ).all()
-    for row in rows:
-        at = row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC)  # SQLite: naive UTC
-        steps.append(Step(at, row.actor, row.action, _short(json.loads(row.details))))
+    for event in trail.about(context(request).engine, f"request:{item.id}", OTHER_EVENTS):
+        steps.append(Step(event.at, event.actor, event.action, _short(event.details)))
     steps.sort(key=lambda s: s.at)
     return steps
 
@@ -338,7 +324,7 @@ def attest(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     def act(ctx: Context) -> str:
-        jobs.attest(ctx.engine, ctx.clock, request_id, actor=staff.actor, attestation=attestation)
+        proof.attest(ctx.engine, ctx.clock, request_id, actor=staff.actor, attestation=attestation)
         return TEXTS["attested"]
 
     return _act(request, staff, request_id, csrf_token, act, {"attestation": attestation})

@@ -23,10 +23,11 @@ from fastapi import Request
 from fastapi.responses import Response
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 
-from gardien.api.context import Context
-from gardien.api.permissions import Permission, Role, allowed
 from gardien.consent.keys import DEVELOPMENT_KEY
-from gardien.store import accounts
+from gardien.jobs import accounts
+from gardien.server.context import Context
+from gardien.server.permissions import Permission, Role, allowed
+from gardien.store.accounts import Account
 from gardien.web.security import derived_key
 
 COOKIE = "gardien_office"
@@ -105,7 +106,7 @@ def _serializer(ctx: Context) -> URLSafeSerializer:
     return URLSafeSerializer(_signing_key(ctx), salt="gardien office session")
 
 
-def open_session(request: Request, response: Response, account: accounts.Account) -> None:
+def open_session(request: Request, response: Response, account: Account) -> None:
     ctx = _context(request)
     now = ctx.clock.now()
     value = _serializer(ctx).dumps(
@@ -182,7 +183,7 @@ def office_user(permission: Permission | None) -> Callable[[Request], Staff]:
 
     Not signed in: a redirection (303) to the sign-in form, coming back here after (GET only:
     a form posted without a session cannot be replayed). Signed in without the permission: a
-    403 page. The same matrix as the API's (``gardien.api.permissions``) governs the pages.
+    403 page. The same matrix as the API's (``gardien.server.permissions``) governs the pages.
     """
 
     def dependency(request: Request) -> Staff:

@@ -158,8 +158,6 @@ TEXTS: dict[str, str] = {
     "appeal_hint": "Optional: the data stays protected until this day.",
     "placed_ok": "Hold placed.",
     "released_ok": "Hold released.",
-    "hold_one": "Give either a person's identifier or a table and keys, not both.",
-    "hold_none": "Give a person's identifier, or a table and its keys.",
     # audit
     "audit_title": "Audit trail",
     "chain_ok": "The hash chain is intact: {events} events verified.",

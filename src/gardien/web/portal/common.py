@@ -7,12 +7,12 @@ from fastapi import Request
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse
 
-from gardien.api.context import Context
-from gardien.jobs import requests as jobs
-from gardien.notify import NotificationError, notifier_from_env
+from gardien.jobs import identity as proof
+from gardien.notify import NotificationError
 from gardien.requests.model import RightsRequest
+from gardien.server.context import Context
+from gardien.server.ratelimit import RateLimiter
 from gardien.web import csrf
-from gardien.web.ratelimit import RateLimiter
 from gardien.web.templating import csrf_key, render
 from gardien.web.wording import (
     LANGUAGES,
@@ -95,12 +95,12 @@ def send_code(ctx: Context, filed: RightsRequest) -> bool:
     if filed.channel is None:
         return False
     try:
-        jobs.send_code(
+        proof.send_code(
             ctx.engine,
             ctx.clock,
             filed.id,
             actor=ACTOR,
-            notifier=notifier_from_env(),
+            notifier=ctx.notifier,
             controller=ctx.registry.controller.name,
         )
     except NotificationError:

@@ -15,13 +15,12 @@ from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from gardien import identity as identifiers
-from gardien.api.context import Context
 from gardien.errors import GardienError
-from gardien.jobs import requests as jobs
+from gardien.jobs import filing
 from gardien.publish.wording.base import pick
 from gardien.requests.kinds import RequestKind
 from gardien.requests.model import RequestDetails
-from gardien.store import portal_links
+from gardien.server.context import Context
 from gardien.web.forms import identity_fields
 from gardien.web.portal.common import (
     ACTOR,
@@ -32,7 +31,6 @@ from gardien.web.portal.common import (
     field,
     language,
     limited,
-    send_code,
     too_many,
 )
 from gardien.web.templating import render
@@ -180,7 +178,7 @@ async def submit(request: Request) -> Response:
 
 
 def _corrections(ctx: Context, form: FormData) -> dict[str, str]:
-    known = jobs.declared_columns(ctx.registry)
+    known = filing.declared_columns(ctx.registry)
     corrections: dict[str, str] = {}
     for row in range(CORRECTION_ROWS):
         column = field(form, f"fix_field_{row}", 100)
@@ -192,13 +190,14 @@ def _corrections(ctx: Context, form: FormData) -> dict[str, str]:
 
 def _file_request(ctx: Context, form: _Form, activity: str | None) -> tuple[str, bool]:
     """Record the request, make its status link, send the code; (link secret, code sent)."""
-    filed = jobs.submit(
+    filed = filing.file_request(
         ctx.engine,
         ctx.clock,
+        ctx.registry,
         actor=ACTOR,
         kind=RequestKind.parse(form.kind),
         identity=dict(form.identity or {}),
-        registry=ctx.registry,
+        notifier=ctx.notifier,
         text=form.text or None,
         details=RequestDetails(
             activity=activity,
@@ -206,7 +205,7 @@ def _file_request(ctx: Context, form: _Form, activity: str | None) -> tuple[str,
             if form.kind == RequestKind.RECTIFICATION.value
             else {},
         ),
+        status_link=True,
     )
-    with ctx.engine.begin() as conn:
-        secret = portal_links.create(conn, ctx.clock, filed.id)
-    return secret, send_code(ctx, filed)
+    assert filed.status_link is not None
+    return filed.status_link, filed.code is not None

@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
-from gardien.api.context import Context
 from gardien.publish.notice import build_notice
+from gardien.server.context import Context
 from gardien.web.portal.common import (
     context,
     language,

@@ -11,13 +11,14 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from gardien.api.context import Context
 from gardien.errors import GardienError
+from gardien.jobs import identity as proof
 from gardien.jobs import requests as jobs
 from gardien.publish.wording.base import pick
 from gardien.requests.model import RightsRequest
 from gardien.requests.states import RequestState
 from gardien.requests.verification import CodeOutcome, CodeRejected
+from gardien.server.context import Context
 from gardien.store import packages, portal_links
 from gardien.web.portal.common import (
     ACTOR,
@@ -58,7 +59,7 @@ def _status_values(ctx: Context, lang: str, secret: str, filed: RightsRequest) -
         "awaiting": filed.state in (RequestState.RECEIVED, RequestState.AWAITING_IDENTITY),
         "open": filed.state.is_open,
         "masked_to": (
-            jobs.mask(filed.channel, filed.identity[filed.channel]) if filed.channel else None
+            proof.mask(filed.channel, filed.identity[filed.channel]) if filed.channel else None
         ),
         "package_until": packages.available_until(ctx.engine, filed.id, now),
         "refusal": _refusal_reason(filed),
@@ -111,7 +112,7 @@ async def status(request: Request, secret: str) -> Response:
     notices = []
     if request.query_params.get("sent") and filed.channel:
         notices.append(
-            t["code_sent"].format(to=jobs.mask(filed.channel, filed.identity[filed.channel]))
+            t["code_sent"].format(to=proof.mask(filed.channel, filed.identity[filed.channel]))
         )
     if request.query_params.get("verified"):
         notices.append(t["verified_ok"])
@@ -167,7 +168,7 @@ async def verify(request: Request, secret: str) -> Response:
     code = field(post.form, "code", 20).replace(" ", "")
     try:
         await run_in_threadpool(
-            jobs.verify_code, ctx.engine, ctx.clock, filed.id, code, actor=ACTOR
+            proof.verify_code, ctx.engine, ctx.clock, filed.id, code, actor=ACTOR
         )
     except GardienError as refused:
         # A malformed code, or a request no longer waiting for one: same answer as a wrong code.

@@ -1,4 +1,5 @@
-"""``gardien request run`` and ``gardien request export``: carry out verified requests."""
+"""``gardien request run`` and ``gardien request export``: carry out verified requests, thin
+over ``gardien.jobs.fulfil``."""
 
 from __future__ import annotations
 
@@ -18,19 +19,13 @@ from gardien.cli.options import (
     NowOption,
     RegistryOption,
     StoreOption,
-    actor_name,
-    clock_for,
-    registry_path,
+    command_context,
 )
-from gardien.cli.requests import app
 from gardien.errors import UsageError
 from gardien.jobs.fulfil import run_requests
-from gardien.registry.loader import load_registry
 from gardien.store import packages
-from gardien.store.database import open_store
 
 
-@app.command("run")
 @handle_errors
 def run(
     request_ids: Annotated[list[str], typer.Argument(help="One or more verified requests.")],
@@ -52,13 +47,13 @@ def run(
     JSON: a list of {request_id, kind, state, summary, result, error}. Exit 1 if any request
     could not run (its error says why; the others were carried out).
     """
-    reg = load_registry(registry_path(registry))
+    c = command_context(store=store, registry=registry, now=now, actor=actor)
     outcomes = run_requests(
-        reg,
-        open_store(store),
-        clock_for(now),
+        c.registry,
+        c.engine,
+        c.clock,
         request_ids,
-        actor=actor_name(actor),
+        actor=c.actor,
         lang=lang,
         pdf=pdf,
     )
@@ -75,7 +70,6 @@ def run(
         raise typer.Exit(EXIT_FINDINGS)
 
 
-@app.command("export")
 @handle_errors
 def export(
     request_id: Annotated[str, typer.Argument(help="The request whose package to export.")],
@@ -85,9 +79,8 @@ def export(
     actor: ActorOption = None,
 ) -> None:
     """Write a request's response package (access or portability) to a zip; the read is audited."""
-    package = packages.export(
-        open_store(store), clock_for(now), request_id, actor=actor_name(actor)
-    )
+    c = command_context(store=store, now=now, actor=actor)
+    package = packages.export(c.engine, c.clock, request_id, actor=c.actor)
     try:
         output.write_bytes(package.content)
     except OSError as exc:

@@ -8,7 +8,6 @@ the rows changed. The writes are idempotent: an interrupted rectification is run
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
@@ -16,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from gardien.audit.chain import NewEvent
 from gardien.clock import Clock
-from gardien.consent.keys import SubjectKey, key_from_environment
+from gardien.consent.keys import SubjectKey
 from gardien.errors import GardienError, UsageError
 from gardien.registry.model import Registry
 from gardien.rights.erasure import LocatedRow
@@ -24,6 +23,7 @@ from gardien.rights.erasure_execution import RowWriter, RunOnlyJournal, execute_
 from gardien.rights.outcome import RectificationOutcome
 from gardien.rights.rectification import plan_rectification
 from gardien.store import audit
+from gardien.store.keys import keys_of
 
 
 class ColumnWriter(RowWriter, Protocol):
@@ -43,7 +43,7 @@ def rectify(
     key: SubjectKey | None = None,
 ) -> RectificationOutcome:
     """Set ``fields`` (name → new value) on the person's rows; refuse whole on a bad field."""
-    key = key or key_from_environment(os.environ)
+    key = key or keys_of(store).subject
     tables = sorted({(r.system, r.table) for r in rows})
     missing = sorted({s for s, _ in tables} - set(writers))
     if missing:

@@ -17,7 +17,6 @@ have reached.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from gardien.clock import Clock
-from gardien.consent.keys import SubjectKey, key_from_environment
+from gardien.consent.keys import SubjectKey
 from gardien.errors import GardienError, UsageError
 from gardien.holds.model import LegalHold
 from gardien.registry.model import Registry
@@ -34,6 +33,7 @@ from gardien.rights.erasure_execution import DEFAULT_CHUNK, RowWriter, execute_s
 from gardien.rights.outcome import ErasureOutcome
 from gardien.store import holds as hold_book
 from gardien.store import rights_journal
+from gardien.store.keys import keys_of
 
 KIND = "erasure"
 
@@ -71,7 +71,7 @@ def erase(
     """Erase what no activity still needs of the rows found for ``request_id``'s person.
 
     ``rows``: ``gardien.rights.erasure.located_rows(location)`` for the request's location.
-    ``key``: the keyed-hash secret (default: ``GARDIEN_SECRET_KEY``, see gardien.consent.keys).
+    ``key``: the keyed-hash secret (default: the store's subject key, ``gardien.store.keys``).
     ``holds``: the legal holds (default: every hold in the store).
     """
     existing = rights_journal.find(store, request_id, KIND)
@@ -83,7 +83,7 @@ def erase(
             request_id,
             rows,
             clock.now(),
-            key=key or key_from_environment(os.environ),
+            key=key or keys_of(store).subject,
             holds=hold_book.all_holds(store) if holds is None else holds,
             language=language,
         )

@@ -1,10 +1,11 @@
 """What a running server builds once and shares between requests.
 
 Everything here is immutable for the life of the process or safe to share: the registry (a
-registry change means a restart, as for the CLI's long runs), the subject key (HMAC key,
-derived once instead of per call), the store's engine and its connection pool, and the
-connectors to the declared systems (created on first use, so that a system down at start does
-not stop the consent API; they remember a passed schema check).
+registry change means a restart, as for the CLI's long runs), the store's keys (the settings',
+built once; both store engines carry them, ``gardien.store.keys``), the notifier (the
+settings'), the store's engine and its connection pool, and the connectors to the declared
+systems (created on first use, so that a system down at start does not stop the consent API;
+they remember a passed schema check).
 """
 
 from __future__ import annotations
@@ -17,15 +18,19 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from gardien.api.checks import BatchedChecks, connection_pool
-from gardien.clock import Clock
+from gardien.clock import Clock, SystemClock
 from gardien.connectors.sql import SqlConnector, connectors_for
 from gardien.consent.keys import SubjectKey
+from gardien.notify import Notifier
+from gardien.registry.loader import load_registry
 from gardien.registry.model import Registry
+from gardien.server.checks import BatchedChecks, connection_pool
 from gardien.settings import Settings
+from gardien.store.database import open_store
+from gardien.store.keys import StoreKeys, bind
 
 
-def read_engine(url: str) -> Engine:
+def read_engine(url: str, keys: StoreKeys) -> Engine:
     """A second pool on the store for the hot read-only checks (consent status, lists).
 
     In autocommit, each check is one statement and one round trip: no BEGIN before it, no
@@ -35,22 +40,30 @@ def read_engine(url: str) -> Engine:
     the WAL snapshot side by side instead of queueing behind each other. A single SELECT sees
     one consistent snapshot either way.
     """
-    return sa.create_engine(
+    engine = sa.create_engine(
         url,
         isolation_level="AUTOCOMMIT",
         pool_reset_on_return=None,
         **({} if url.startswith("sqlite") else {"pool_size": 20, "max_overflow": 20}),
     )
+    return bind(engine, keys)
 
 
 @dataclass
 class Context:
     settings: Settings
     engine: Engine
+    """The store, carrying the settings' keys."""
     registry: Registry
-    key: SubjectKey
+    keys: StoreKeys
+    notifier: Notifier
     clock: Clock
     reads: Engine
+
+    @property
+    def key(self) -> SubjectKey:
+        """The subject key: identifiers → digests (the settings' ``keys.subject``)."""
+        return self.keys.subject
 
     @property
     def inline_reads(self) -> bool:
@@ -63,7 +76,7 @@ class Context:
 
     async def open_checks(self) -> None:
         """At server start, on its event loop: start the batched consent checks (PostgreSQL;
-        ``gardien.api.checks``). SQLite reads stay inline (``inline_reads``)."""
+        ``gardien.server.checks``). SQLite reads stay inline (``inline_reads``)."""
         if self.reads.dialect.name != "postgresql" or self._checks is not None:
             return
         checks = BatchedChecks(connection_pool(self.reads))
@@ -100,3 +113,16 @@ class Context:
             self._connectors = None
         self.reads.dispose()
         self.engine.dispose()
+
+
+def build_context(settings: Settings, clock: Clock | None = None) -> Context:
+    """Everything a server shares, built once from ``settings`` (unsafe settings refused
+    before anything is opened)."""
+    settings.check()
+    keys = settings.keys
+    registry = load_registry(settings.registry_path())
+    engine = open_store(settings.database_url, keys)
+    reads = read_engine(settings.database_url, keys)
+    return Context(
+        settings, engine, registry, keys, settings.notifier, clock or SystemClock(), reads
+    )

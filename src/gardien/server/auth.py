@@ -1,4 +1,4 @@
-"""Staff authentication by API token (``Authorization: Bearer gdn_…``) and permission checks.
+"""Who calls: staff authentication by API token (``gdn_…``), and the refusals it gives.
 
 argon2 is slow on purpose (tens of milliseconds), which a consent check answering thousands of
 calls a second cannot pay each time: a token that passed argon2 is remembered, by its SHA-256
@@ -10,17 +10,35 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from gardien.api.context import Context
-from gardien.api.errors import ApiError
-from gardien.api.permissions import Permission, Role, allowed
-from gardien.store import accounts
+from gardien.errors import GardienError, Kind
+from gardien.jobs import accounts
+from gardien.server.context import Context
+from gardien.server.permissions import Permission, Role
+
+
+class Unauthenticated(GardienError):
+    """No credentials, or credentials that name no enabled account."""
+
+    code = "unauthenticated"
+    kind = Kind.UNAUTHENTICATED
+
+
+class PermissionDenied(GardienError):
+    """The caller is known, and their role does not allow what they ask."""
+
+    code = "forbidden"
+    kind = Kind.FORBIDDEN
+
+    def __init__(self, role: Role, permission: Permission) -> None:
+        self.role, self.permission = role, permission
+        super().__init__(f"the role {role.value} does not allow {permission.value}")
+
+    def details(self) -> dict[str, str]:
+        return {"role": self.role.value, "permission": self.permission.value}
 
 
 @dataclass(frozen=True)
@@ -65,7 +83,7 @@ class TokenCache:
 
     async def _check(self, ctx: Context, token: str, fingerprint: str) -> Principal | None:
         # argon2 and the store off the event loop: other requests go on meanwhile.
-        account = await run_in_threadpool(accounts.authenticate, ctx.engine, token)
+        account = await run_in_threadpool(accounts.by_token, ctx.engine, token)
         if account is None:
             self._known.pop(fingerprint, None)
             return None
@@ -74,38 +92,3 @@ class TokenCache:
             self._known.clear()
         self._known[fingerprint] = (principal, time.monotonic() + self.seconds)
         return principal
-
-
-bearer = HTTPBearer(auto_error=False, description="An API token from `gardien user add`.")
-
-
-async def context(request: Request) -> Context:
-    ctx: Context = request.app.state.gardien
-    return ctx
-
-
-def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
-    """A dependency: the caller, if their token is valid and their role has ``permission``."""
-
-    # async: FastAPI runs a plain ``def`` dependency in a worker thread, a hop per call that the
-    # hot consent check should not pay for a dictionary look-up.
-    async def dependency(
-        request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
-    ) -> Principal:
-        if credentials is None or credentials.scheme.lower() != "bearer":
-            raise ApiError(401, "unauthenticated", "give an API token: Authorization: Bearer gdn_…")
-        cache: TokenCache = request.app.state.tokens
-        principal = await cache.principal(await context(request), credentials.credentials)
-        if principal is None:
-            raise ApiError(401, "unauthenticated", "unknown, wrong or disabled API token")
-        if not allowed(principal.role, permission):
-            raise ApiError(
-                403,
-                "forbidden",
-                f"the role {principal.role.value} does not allow {permission.value}",
-                {"role": principal.role.value, "permission": permission.value},
-            )
-        return principal
-
-    dependency.permission = permission  # type: ignore[attr-defined]  # read by the matrix tests
-    return dependency

@@ -12,23 +12,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from gardien.errors import UsageError
+from gardien.roles import Role
 
-
-class Role(StrEnum):
-    DPO = "dpo"
-    AGENT = "agent"
-    AUDITOR = "auditor"
-    ADMIN = "admin"
-
-    @classmethod
-    def parse(cls, text: str) -> Role:
-        try:
-            return cls(text)
-        except ValueError:
-            raise UsageError(
-                f"role {text!r}: use one of {', '.join(r.value for r in cls)}"
-            ) from None
+__all__ = ["MATRIX", "Permission", "Role", "allowed"]
 
 
 class Permission(StrEnum):

@@ -14,6 +14,15 @@ from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
+from gardien.errors import GardienError, Kind
+
+
+class RateLimited(GardienError):
+    """An address (or an account) went over its limit for an action; try again later."""
+
+    code = "rate_limited"
+    kind = Kind.RATE_LIMITED
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -43,3 +52,8 @@ class RateLimiter:
         if item is None:
             item = self._items[action] = parse(getattr(self.limits, action))
         return bool(self._limiter.hit(item, action, address))
+
+    def check(self, action: str, address: str) -> None:
+        """Count one ``action`` by ``address``; raise :class:`RateLimited` once over the limit."""
+        if not self.allow(action, address):
+            raise RateLimited(f"too many attempts to {action} from this address; try again later")

@@ -1,0 +1,76 @@
+"""Staff accounts and their API tokens: the use cases ``gardien user`` and the server share.
+
+An account has a role (``gardien.roles``), an API token shown once at creation and stored as
+an argon2 hash, and optionally a back-office password (checked before anything is created,
+so that no account is left half made). Authentication by token (the API) and by password (the
+back office) are here too, over ``gardien.store.accounts``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from gardien.clock import Clock
+from gardien.roles import Role
+from gardien.store import accounts as book
+from gardien.store.accounts import Account
+
+MIN_PASSWORD_LENGTH = book.MIN_PASSWORD_LENGTH
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    account: Account
+    token: str
+    """The API token, in clear in this result only (the store keeps its hash)."""
+
+
+def add(
+    engine: Engine,
+    clock: Clock,
+    *,
+    name: str,
+    role: str,
+    actor: str,
+    password: str | None = None,
+) -> NewAccount:
+    """Create an account with ``role`` and its token; with ``password``, its back-office
+    password too (refused before the account is created when unfit)."""
+    chosen = Role.parse(role)
+    if password is not None:
+        book.check_password(password)
+    account, token = book.create(engine, clock, name=name, role=chosen.value, actor=actor)
+    if password is not None:
+        account = book.set_password(engine, clock, name, password, actor)
+    return NewAccount(account, token)
+
+
+def set_password(engine: Engine, clock: Clock, name: str, password: str, *, actor: str) -> Account:
+    """Set or change the back-office password; the sessions opened before are closed."""
+    book.check_password(password)
+    return book.set_password(engine, clock, name, password, actor)
+
+
+def check_password(password: str) -> None:
+    book.check_password(password)
+
+
+def by_token(engine: Engine, token: str) -> Account | None:
+    """The enabled account an API token belongs to (argon2: slow on purpose), or None."""
+    return book.authenticate(engine, token)
+
+
+def by_password(engine: Engine, name: str, password: str) -> Account | None:
+    """The enabled account with this name and password, or None (same cost either way)."""
+    return book.authenticate_password(engine, name, password)
+
+
+def enabled(engine: Engine, name: str) -> Account | None:
+    return book.enabled(engine, name)
+
+
+def sign_out(engine: Engine, name: str) -> None:
+    """End every back-office session of the account."""
+    book.close_sessions(engine, name)

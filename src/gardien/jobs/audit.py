@@ -1,0 +1,64 @@
+"""Reading the audit trail: its events (filtered, paged) and the verification of its chain.
+
+``gardien audit``, ``/api/v1/audit`` and ``/office/audit`` read the trail through these; the
+chain and its storage are ``gardien.audit.chain`` and ``gardien.store.audit``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from gardien.audit.chain import AuditEvent, Verification
+from gardien.store import audit as trail
+from gardien.store import audit_pages
+from gardien.store.audit_pages import EventLine
+
+EVENTS_PER_PAGE = 50
+MAX_FILTER = 100
+
+
+def events(
+    engine: Engine, *, action: str | None = None, limit: int | None = None
+) -> Iterator[AuditEvent]:
+    """Events oldest first, with their seals; ``action`` may end in ``*`` (``hold.*``)."""
+    return trail.events(engine, action=action, limit=limit)
+
+
+def verify(engine: Engine) -> Verification:
+    """Check the chain: the first altered, removed or reordered event, if any."""
+    return trail.verify_trail(engine)
+
+
+@dataclass(frozen=True)
+class EventPage:
+    events: list[EventLine]
+    """Newest first."""
+    number: int
+    """This page's number, from 1 (a number out of range is brought back in range)."""
+    pages: int
+    total: int
+    action: str
+    """The filter as applied (blanks removed, at most ``MAX_FILTER`` characters)."""
+
+
+def page(
+    engine: Engine, *, action: str = "", number: int = 1, size: int = EVENTS_PER_PAGE
+) -> EventPage:
+    """One page of events, newest first, filtered by action."""
+    wanted = action.strip()[:MAX_FILTER]
+    total = audit_pages.count(engine, wanted or None)
+    pages = max(1, math.ceil(total / size))
+    current = min(max(1, number), pages)
+    found = audit_pages.newest(
+        engine, action=wanted or None, limit=size, offset=(current - 1) * size
+    )
+    return EventPage(found, current, pages, total, wanted)
+
+
+def about(engine: Engine, target: str, actions: tuple[str, ...]) -> list[EventLine]:
+    """The events of ``actions`` on ``target`` (``request:<id>``), oldest first."""
+    return audit_pages.about(engine, target, actions)
