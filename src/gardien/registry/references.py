@@ -7,10 +7,11 @@ registry with a dangling reference still shows every other problem.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from gardien.registry.findings import Finding, Severity
-from gardien.registry.model import Registry
+from gardien.registry.limits import MAX_TABLE_CHAIN
+from gardien.registry.model import Registry, Table
 from gardien.registry.source import PathKey, SourceMap
 
 
@@ -39,6 +40,25 @@ def _dangling(
                 )
             )
     return findings
+
+
+def _unreachable_subject(tables: Mapping[str, Table], name: str, system: str) -> str:
+    """Why ``belongs_to`` from ``name`` reaches no subject: a circle, or a chain too long."""
+    seen: set[str] = set()
+    current: str | None = name
+    while current is not None and current in tables and current not in seen:
+        if len(seen) == MAX_TABLE_CHAIN:
+            return (
+                f"{system}.{name}: its 'belongs_to' chain is longer than {MAX_TABLE_CHAIN} "
+                f"tables (the limit is {MAX_TABLE_CHAIN}) before a table with a subject"
+            )
+        seen.add(current)
+        link = tables[current].belongs_to
+        current = link.table if link else None
+    return (
+        f"{system}.{name}: 'belongs_to' goes round in a circle and never reaches a table "
+        "with a subject"
+    )
 
 
 def reference_findings(registry: Registry, source: SourceMap) -> list[Finding]:
@@ -115,7 +135,7 @@ def reference_findings(registry: Registry, source: SourceMap) -> list[Finding]:
                         Finding.at(
                             "GD005",
                             Severity.ERROR,
-                            f"{sid}.{tname}: 'belongs_to' goes round in a circle and never reaches a table with a subject",
+                            _unreachable_subject(system.tables, tname, sid),
                             source.locate((*base, "belongs_to")),
                         )
                     )
