@@ -253,6 +253,15 @@ def _is_step(part: str | int) -> bool:
     return isinstance(part, str) and part.endswith("]") and "[" in part
 
 
+def _child(value: Any, part: str | int) -> tuple[bool, Any]:
+    """Whether ``value`` holds ``part`` (a key of a mapping, an index of a list), and what."""
+    if isinstance(value, dict):
+        return part in value, value.get(part)
+    if isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+        return True, value[part]
+    return False, None
+
+
 def _written_path(loc: tuple[str | int, ...], data: Any) -> PathKey:
     """Pydantic's location as written in the registry.
 
@@ -265,8 +274,9 @@ def _written_path(loc: tuple[str | int, ...], data: Any) -> PathKey:
     path: list[str | int] = []
     current = data
     for index, part in enumerate(loc):
-        if (isinstance(current, dict) and part in current) or (isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)):
-            current = current[part]
+        found, child = _child(current, part)
+        if found:
+            current = child
         elif index == len(loc) - 1 and not _is_step(part):
             current = None  # a missing or unknown key: the last part, not in the data
         else:

@@ -125,11 +125,12 @@ class _Builder:
                 Finding.at(
                     "GD001",
                     Severity.ERROR,
-                    f"the registry holds more than {MAX_VALUES:,} values once YAML aliases "
-                    f"are expanded (the limit is {MAX_VALUES:,}); reading stops here",
+                    f"the registry holds more than {MAX_VALUES:,} values (keys and items, "
+                    f"each alias counted as what it repeats; the limit is {MAX_VALUES:,}): "
+                    "reading stops here",
                     position(self.file, mark),
-                    hint="a registry this large is not written by people: check the aliases "
-                    "(*name) and the file's origin",
+                    hint="a registry is written by people: check that this is the right file, "
+                    "and what its aliases (*name) repeat",
                 )
             )
 
