@@ -20,7 +20,7 @@ MAX_FILES = 500
 """``.yaml``/``.yml`` files in a directory registry."""
 
 MAX_DEPTH = 32
-"""Nesting of mappings and lists (the registry format needs eight levels)."""
+"""Nesting of mappings and lists (a registry needs fewer than ten levels)."""
 
 MAX_VALUES = 100_000
 """Values (scalars, mappings, lists) once YAML aliases are expanded, all files together."""

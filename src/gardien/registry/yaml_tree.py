@@ -282,7 +282,7 @@ class _Builder:
                     "GD001",
                     Severity.ERROR,
                     f"the YAML nests deeper than {MAX_DEPTH} levels (the limit is {MAX_DEPTH}; "
-                    "a registry needs eight); reading stops here",
+                    "a registry needs fewer than ten); reading stops here",
                     position(self.file, event.start_mark),
                 )
             )
