@@ -29,7 +29,7 @@ import yaml
 from gardien.errors import GardienError, RegistryError
 from gardien.publish.record_formats import RecordFormat, render_record
 from gardien.publish.render import NoticeFormat, render_notice
-from gardien.registry.checker import check_path
+from gardien.registry.checker import RULE_FAILED, check_path
 from gardien.registry.loader import load_registry
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -485,6 +485,9 @@ def judge(path: Path, *, pdf: bool = False) -> Outcome:
         json.dumps([f.as_json() for f in report.findings], ensure_ascii=False).encode("utf-8")
     except Exception as exc:
         return _bug("check", exc)
+    failed = [f for f in report.findings if f.code == RULE_FAILED]
+    if failed:  # the checker's last-resort net caught a rule's exception: still a bug
+        return Outcome("bug", failed[0].render(), f"check:{failed[0].message.split(' (')[0]}")
     try:
         registry = load_registry(path, ENVIRON)
     except RegistryError:
