@@ -2,19 +2,38 @@
 
 Prints, per example, how many mutants were clean, had findings, were refused, or hit a bug
 (a traceback), and the distinct bug signatures with the first mutant of each. ``--save DIR``
-writes that first mutant of each signature to DIR (to add to tests/data/fuzz/).
+writes that first mutant of each signature to DIR (to add to tests/data/fuzz/);
+``--cli-every N`` also runs ``gardien check`` in a process of its own on every Nth mutant.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from tests.registry.mutator import SEEDS, judge, mutant
+from tests.registry.mutator import SEEDS, Outcome, judge, mutant
+
+
+def judge_cli(path: Path) -> Outcome:
+    """``gardien check`` in a process of its own: exit 0, 1 or 2, never a traceback."""
+    result = subprocess.run(
+        [sys.executable, "-m", "gardien", "check", str(path)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    if "Traceback" in output or result.returncode not in (0, 1, 2):
+        last = output.strip().splitlines()[-1] if output.strip() else ""
+        return Outcome("bug", output, f"cli:exit {result.returncode}:{last[:60]}")
+    return Outcome("clean")  # an answer; the in-process judge says which kind
 
 
 def main() -> int:
@@ -22,6 +41,7 @@ def main() -> int:
     parser.add_argument("--mutants", type=int, default=3000, help="mutants per example")
     parser.add_argument("--start", type=int, default=0, help="first mutant index")
     parser.add_argument("--pdf-every", type=int, default=50, help="render the PDF every N mutants")
+    parser.add_argument("--cli-every", type=int, default=0, help="gardien check every N mutants")
     parser.add_argument("--save", type=Path, help="directory for one mutant per bug signature")
     parser.add_argument("--seed", action="append", help="only these examples (file names)")
     args = parser.parse_args()
@@ -38,6 +58,10 @@ def main() -> int:
                 path = Path(tmp) / f"{m.name}.yaml"
                 path.write_bytes(m.data)
                 outcome = judge(path, pdf=args.pdf_every > 0 and index % args.pdf_every == 0)
+                if not outcome.is_bug and args.cli_every > 0 and index % args.cli_every == 0:
+                    kinds["cli"] += 1
+                    through_cli = judge_cli(path)
+                    outcome = through_cli if through_cli.is_bug else outcome
                 kinds[outcome.kind] += 1
                 if outcome.is_bug:
                     signatures[outcome.signature] += 1
@@ -49,10 +73,11 @@ def main() -> int:
             bugs = kinds["bug"]
             total_bugs += bugs
             total += args.mutants
+            cli = f", {kinds['cli']} also through gardien check" if kinds["cli"] else ""
             print(
                 f"{seed.name}: {args.mutants} mutants — clean {kinds['clean']}, "
                 f"findings {kinds['findings']}, refused {kinds['refused']}, "
-                f"bugs {bugs} ({100 * bugs / args.mutants:.2f} %)"
+                f"bugs {bugs} ({100 * bugs / args.mutants:.2f} %){cli}"
             )
     print(
         f"all: {total_bugs} bugs in {total} mutants ({100 * total_bugs / max(total, 1):.2f} %), "

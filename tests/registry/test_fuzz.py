@@ -2,7 +2,7 @@
 
 ``tests/registry/mutator.py`` derives mutant number N of an example the same way every time;
 each is checked, loaded and, when it loads, published in every format (issue 9 §6). The suite
-runs ``GARDIEN_FUZZ_MUTANTS`` mutants per example (default 150, about 20 s); a longer hunt
+runs ``GARDIEN_FUZZ_MUTANTS`` mutants per example (default 150, about 30 s); a longer hunt
 is ``GARDIEN_FUZZ_MUTANTS=3000`` or ``python -m tests.registry.fuzz_hunt`` (docs/testing.md).
 
 ``tests/data/fuzz/`` holds the mutants that found a bug before it was fixed, one per class,
