@@ -177,3 +177,24 @@ def test_sheet_names_are_unique_and_short_enough(ima_protect: Registry) -> None:
     names = workbook.sheetnames
     assert len(set(names)) == len(names)
     assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names)
+
+
+@pytest.mark.parametrize("when", [dt.date(1, 1, 1), dt.date(9999, 12, 31)], ids=str)
+def test_xlsx_of_a_notice_dated_outside_what_zip_can_date(
+    ima_protect: Registry, when: dt.date
+) -> None:
+    # A zip entry holds a DOS date (1980-2107): 9999-12-31 raised struct.error (issue 9 §6).
+    notice = ima_protect.controller.notice.model_copy(update={"date": when})
+    registry = with_controller(ima_protect, notice=notice)
+    archive = zipfile.ZipFile(io.BytesIO(render_record(registry, "fr", RecordFormat.XLSX)))
+    assert {info.date_time[0] for info in archive.infolist()} == {min(max(when.year, 1980), 2107)}
+
+
+def test_xlsx_cells_starting_with_an_equals_sign_stay_text(ima_protect: Registry) -> None:
+    # openpyxl writes a text starting with '=' as a formula the spreadsheet would run.
+    purpose = {"fr": '=HYPERLINK("https://evil.example","Cliquez")', "en": "=1+1"}
+    registry = with_activity(ima_protect, "contract", purpose=purpose)
+    workbook = load_workbook(io.BytesIO(render_record(registry, "fr", RecordFormat.XLSX)))
+    cells = [c for ws in workbook.worksheets for row in ws.iter_rows() for c in row]
+    assert any(c.value == purpose["fr"] for c in cells)
+    assert not [c.coordinate for c in cells if c.data_type == "f"]

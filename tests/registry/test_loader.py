@@ -74,3 +74,18 @@ def test_undefined_env_variable_is_reported_at_the_url(tmp_path: Path) -> None:
     [finding] = [f for f in reading.findings if f.code == "GD006"]
     assert "GARDIEN_TEST_UNSET_URL" in finding.message
     assert finding.line == text.splitlines().index("    url: ${GARDIEN_TEST_UNSET_URL}") + 1
+
+
+def test_a_dangling_reference_hints_at_20_declared_identifiers(tmp_path: Path) -> None:
+    # Every hint listed every declared identifier: 10,000 of them times 10,000 dangling
+    # references wrote 690 MB of hints.
+    text = EXAMPLE.read_text(encoding="utf-8")
+    extra = "".join(f"  zz{n:03d}: {{fr: x, en: y}}\n" for n in range(100))
+    text = text.replace("\ndata:\n", "\ndata:\n" + extra, 1)
+    text = text.replace("data: [identity,", "data: [undeclared, identity,", 1)
+    path = tmp_path / "r.yaml"
+    path.write_text(text, encoding="utf-8")
+    [dangling] = [f for f in read_registry(path).findings if f.code == "GD005"]
+    assert dangling.hint is not None
+    assert dangling.hint.endswith(" and 87 more")  # 107 declared: 20 named
+    assert dangling.hint.count(",") == 19

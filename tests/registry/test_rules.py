@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
-from gardien.registry.checker import CheckReport, all_rules, check_path
+from gardien.registry.checker import (
+    RULES,
+    CheckContext,
+    CheckReport,
+    Issue,
+    Rule,
+    all_rules,
+    check_path,
+)
 from gardien.registry.findings import Finding, Severity
 
 GOOD_TEXT = """\
@@ -178,3 +187,26 @@ def test_every_rule_is_tested_both_ways() -> None:
     text = "".join(p.read_text("utf-8") for p in here.glob("test_rules_*.py"))
     untested = [r.code for r in all_rules() if f'"{r.code}"' not in text]
     assert untested == []
+
+
+def test_a_rule_that_raises_is_reported_and_the_others_still_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The last-resort net of the rule framework: never a traceback, and the fuzzer's oracle
+    # counts GD009 as a bug (tests/registry/mutator.py).
+    def broken_rule(ctx: CheckContext) -> Iterator[Issue]:
+        yield Issue("found before the failure", ("controller",))
+        raise ZeroDivisionError("division by zero")
+
+    rule = Rule("GD999", "broken-rule", Severity.ERROR, "none", "none", broken_rule)
+    monkeypatch.setitem(RULES, "GD999", rule)
+    registry = good()
+    del registry["controller"]["dpo"]  # GD101 still fires
+    report = check(registry, tmp_path)
+    failed = findings(report, "GD009")
+    assert [f.message for f in failed] == [
+        "rule GD999 (broken-rule) failed on this registry (ZeroDivisionError), so it is not "
+        "checked: this is a bug in gardien, please report it with the registry"
+    ]
+    assert failed[0].file == str(tmp_path / "registry.yaml") and failed[0].line == 1
+    assert findings(report, "GD999") and findings(report, "GD101")

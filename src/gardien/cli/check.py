@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from gardien.cli.console import (
     EXIT_FINDINGS,
@@ -20,6 +21,10 @@ from gardien.cli.console import (
 from gardien.registry.checker import check_path
 from gardien.registry.model import Registry
 
+# Beyond this, a terminal shows a wall nobody reads (and rich takes seconds to print 30,000
+# findings); the summary still counts them all and --json lists them all.
+MAX_PRINTED = 1000
+
 
 @handle_errors
 def check(
@@ -31,15 +36,19 @@ def check(
     if as_json:
         print(json.dumps([f.as_json() for f in report.findings], ensure_ascii=False, indent=2))
     else:
-        for finding in report.findings:
+        for finding in report.findings[:MAX_PRINTED]:
             print_finding(finding, out)
+        if len(report.findings) > MAX_PRINTED:
+            more = len(report.findings) - MAX_PRINTED
+            out.print(f"… and {more:,} more finding(s): --json lists them all", emoji=False)
         summary = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
+        where = escape(str(path))
         if not report.usable:
-            err.print(f"[red]{path}: the registry cannot be read[/red] — {summary}")
+            err.print(f"[red]{where}: the registry cannot be read[/red] — {summary}", emoji=False)
         elif report.errors:
-            err.print(f"[red]{path}: {summary}[/red]")
+            err.print(f"[red]{where}: {summary}[/red]", emoji=False)
         else:
-            out.print(f"[green]{path}: no errors[/green] — {summary}")
+            out.print(f"[green]{where}: no errors[/green] — {summary}", emoji=False)
     if not report.usable:
         raise typer.Exit(EXIT_UNUSABLE)
     raise typer.Exit(EXIT_FINDINGS if report.errors else EXIT_OK)

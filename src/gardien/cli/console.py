@@ -59,6 +59,7 @@ def print_finding(finding: Finding, console: Console = err) -> None:
         f"[bold]{escape(finding.where())}[/bold]: [{style}]{finding.severity.value} {finding.code}[/{style}]: "
         f"{escape(finding.message)}",
         markup=True,
+        emoji=False,  # rich would print file:100:3 as file💯3
     )
     details = []
     if finding.article:
@@ -66,7 +67,7 @@ def print_finding(finding: Finding, console: Console = err) -> None:
     if finding.hint:
         details.append(f"fix: {finding.hint}")
     if details:
-        console.print(f"    [dim]{escape(' — '.join(details))}[/dim]", markup=True)
+        console.print(f"    [dim]{escape(' — '.join(details))}[/dim]", markup=True, emoji=False)
 
 
 def option_of(field: str) -> str:

@@ -212,7 +212,8 @@ def record_json(record: ProcessingRecord) -> bytes:
 
 def _stable_zip(data: bytes, when: dt.date) -> bytes:
     """Rewrite the archive with every entry dated ``when``: same workbook, same bytes."""
-    stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
+    # A zip entry's date is a DOS date: years 1980 to 2107 only (a registry may say 9999).
+    stamp = (min(max(when.year, 1980), 2107), when.month, when.day, 0, 0, 0)
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:

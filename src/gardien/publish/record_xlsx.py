@@ -179,6 +179,17 @@ def _fiche(ws: Worksheet, record: ProcessingRecord, e: RecordEntry, w: Wording) 
     )
 
 
+def _texts_stay_texts(wb: Workbook) -> None:
+    """Registry texts are data (issue 9 §3): openpyxl turns a text starting with '=' into a
+    formula, which a spreadsheet would run (``=HYPERLINK(…)``, ``=WEBSERVICE(…)``); the
+    record holds no formula of its own, so every such cell is written back as text."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
+
 def workbook_bytes(record: ProcessingRecord, w: Wording, when: dt.date) -> bytes:
     """The workbook, with its document properties dated ``when`` (never the clock)."""
     wb = Workbook()
@@ -189,6 +200,7 @@ def workbook_bytes(record: ProcessingRecord, w: Wording, when: dt.date) -> bytes
     _summary(summary, record, w)
     for entry in record.entries:
         _fiche(wb.create_sheet(_sheet_title(entry.name, taken)), record, entry, w)
+    _texts_stay_texts(wb)
     stamp = dt.datetime(when.year, when.month, when.day)
     wb.properties.created = stamp
     wb.properties.modified = stamp

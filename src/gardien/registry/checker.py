@@ -78,11 +78,35 @@ def all_rules() -> list[Rule]:
     return [RULES[code] for code in sorted(RULES)]
 
 
+RULE_FAILED = "GD009"
+
+
+def _rule_failed(legal_rule: Rule, error: Exception, source: SourceMap) -> Finding:
+    """The last-resort net: a rule that raises is a bug in gardien, reported as one.
+
+    The fix for such a bug is in the rule or the model (the fuzzer treats this finding as a
+    bug); the net keeps the other rules' findings and tells the user what happened instead
+    of a traceback.
+    """
+    return Finding.at(
+        RULE_FAILED,
+        Severity.ERROR,
+        f"rule {legal_rule.code} ({legal_rule.name}) failed on this registry "
+        f"({type(error).__name__}), so it is not checked: this is a bug in gardien, "
+        "please report it with the registry",
+        source.locate(()),
+    )
+
+
 def check_registry(registry: Registry, source: SourceMap) -> list[Finding]:
     context = CheckContext(registry, source)
     findings: list[Finding] = []
     for legal_rule in all_rules():
-        findings.extend(legal_rule.run(context))
+        try:
+            for finding in legal_rule.run(context):
+                findings.append(finding)
+        except Exception as error:
+            findings.append(_rule_failed(legal_rule, error, source))
     return findings
 
 

@@ -8,8 +8,10 @@ the checker, which reports everything at once.
 from __future__ import annotations
 
 import difflib
+import errno
 import os
 import re
+import stat
 import types
 import typing
 from dataclasses import dataclass, field
@@ -20,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from gardien.errors import RegistryError
 from gardien.registry.findings import Finding, Severity
+from gardien.registry.limits import MAX_FILES, MAX_REGISTRY_BYTES, MAX_VALUES
 from gardien.registry.model import Registry
 from gardien.registry.references import reference_findings
 from gardien.registry.source import PathKey, SourceMap, read_yaml
@@ -43,11 +46,43 @@ class RegistryReading:
 
 
 def _registry_files(path: Path) -> tuple[list[Path], list[Finding]]:
-    if not path.exists():
-        return [], [Finding("GD008", Severity.ERROR, "no such file or directory", file=str(path))]
-    if path.is_file():
+    """The files of a registry: ``path`` itself, or the .yaml/.yml files of a directory.
+
+    Nothing is opened here; ``read_yaml`` refuses what is not a regular file. In a directory,
+    a symbolic link that loops or leads nowhere is listed, so that reading it says so, rather
+    than the registry silently losing a part; subdirectories are not read.
+    """
+    try:
+        info = path.stat()
+    except OSError as exc:
+        message = (
+            "no such file or directory"
+            if exc.errno == errno.ENOENT
+            else f"cannot read: {exc.strerror}"
+        )
+        return [], [Finding("GD008", Severity.ERROR, message, file=str(path))]
+    if not stat.S_ISDIR(info.st_mode):
         return [path], []
-    files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    files: list[Path] = []
+    size = 0
+    try:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if Path(entry.name).suffix not in (".yaml", ".yml"):
+                    continue
+                try:
+                    if entry.is_dir():
+                        continue
+                    size += entry.stat().st_size if entry.is_file() else 0
+                except OSError:
+                    pass  # reading it reports the problem
+                files.append(Path(entry.path))
+                if len(files) > MAX_FILES:
+                    return [], [_too_many(path, f"more than {MAX_FILES} .yaml files")]
+    except OSError as exc:
+        return [], [Finding("GD008", Severity.ERROR, f"cannot read: {exc.strerror}", str(path))]
+    if size > MAX_REGISTRY_BYTES:
+        return [], [_too_many(path, f"{size / 2**20:.0f} MiB of .yaml files")]
     if not files:
         return [], [
             Finding(
@@ -58,7 +93,18 @@ def _registry_files(path: Path) -> tuple[list[Path], list[Finding]]:
                 hint="put the registry in one file, or split it into several .yaml files here",
             )
         ]
-    return files, []
+    return sorted(files), []
+
+
+def _too_many(path: Path, what: str) -> Finding:
+    return Finding(
+        "GD008",
+        Severity.ERROR,
+        f"the directory holds {what}; a registry is at most {MAX_FILES} files and "
+        f"{MAX_REGISTRY_BYTES // 2**20} MiB together",
+        file=str(path),
+        hint="a registry is written by people: check that this is the right directory",
+    )
 
 
 def _merge(
@@ -202,16 +248,52 @@ def _dotted(loc: PathKey) -> str:
     return text or "registry"
 
 
-def _validation_findings(error: ValidationError, source: SourceMap) -> list[Finding]:
+def _is_step(part: str | int) -> bool:
+    """A part Pydantic adds to a location: a validator or union step, or '[key]'."""
+    return isinstance(part, str) and part.endswith("]") and "[" in part
+
+
+def _child(value: Any, part: str | int) -> tuple[bool, Any]:
+    """Whether ``value`` holds ``part`` (a key of a mapping, an index of a list), and what."""
+    if isinstance(value, dict):
+        return part in value, value.get(part)
+    if isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+        return True, value[part]
+    return False, None
+
+
+def _written_path(loc: tuple[str | int, ...], data: Any) -> PathKey:
+    """Pydantic's location as written in the registry.
+
+    Pydantic's location holds the model's path: steps it adds for validators and unions
+    (``function-before[…]``, ``[key]`` for a mapping's key) and keys a shorthand adds
+    (``client: {fr: …}`` is validated as ``client: {label: {fr: …}}``). Walking the data keeps
+    what the registry holds, so the finding points at what was written, whatever a key says
+    (a key may itself hold '[').
+    """
+    path: list[str | int] = []
+    current = data
+    for index, part in enumerate(loc):
+        found, child = _child(current, part)
+        if found:
+            current = child
+        elif index == len(loc) - 1 and not _is_step(part):
+            current = None  # a missing or unknown key: the last part, not in the data
+        else:
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def _validation_findings(error: ValidationError, source: SourceMap, data: Any) -> list[Finding]:
     findings: list[Finding] = []
     for item in error.errors(include_url=False):
-        # Pydantic adds the validator's name for Annotated/union steps; keep only data keys.
-        loc: PathKey = tuple(p for p in item["loc"] if not (isinstance(p, str) and "[" in p))
+        loc = _written_path(item["loc"], data)
         where = source.locate(loc)
         kind = item["type"]
-        if kind == "extra_forbidden":
+        if kind == "extra_forbidden" and loc:
             key = str(loc[-1])
-            model = _model_at(loc)
+            model = _model_at(tuple(p for p in item["loc"] if not _is_step(p)))
             known = sorted(f.alias or k for k, f in model.model_fields.items()) if model else []
             close = difflib.get_close_matches(key, known, n=1)
             hint = (
@@ -228,7 +310,7 @@ def _validation_findings(error: ValidationError, source: SourceMap) -> list[Find
                     hint=hint,
                 )
             )
-        elif kind == "missing":
+        elif kind == "missing" and loc:
             findings.append(
                 Finding.at(
                     "GD004",
@@ -241,11 +323,10 @@ def _validation_findings(error: ValidationError, source: SourceMap) -> list[Find
         else:
             message = item["msg"].removeprefix("Value error, ")
             got = item.get("input")
-            shown = (
-                f" (got {got!r})"
-                if isinstance(got, str | int | float | bool) and repr(got) not in message
-                else ""
-            )
+            text = repr(got) if isinstance(got, str | int | float | bool) else ""
+            shown = f" (got {text[:80]}{'…' if len(text) > 80 else ''})" if text else ""
+            if text and text[:40] in message:  # the message quotes the value already
+                shown = ""
             findings.append(
                 Finding.at("GD003", Severity.ERROR, f"{_dotted(loc)}: {message}{shown}", where)
             )
@@ -264,12 +345,15 @@ def read_registry(
     path = Path(path)
     files, findings = _registry_files(path)
     documents = []
+    budget = MAX_VALUES  # shared by the files of a directory
     for file in files:
-        doc = read_yaml(file)
+        doc = read_yaml(file, budget=budget)
         findings.extend(doc.findings)
         documents.append((str(file), doc.data, doc.source))
+        budget -= doc.values
     names = [str(f) for f in files]
-    if any(f.code == "GD001" for f in findings) or not files:
+    # A file that cannot be read or parsed: the registry is incomplete, the rest would mislead.
+    if any(f.code in ("GD001", "GD008") for f in findings) or not files:
         return RegistryReading(None, SourceMap(), findings, names)
     data, source, merge_findings = _merge(documents)
     findings.extend(merge_findings)
@@ -287,7 +371,7 @@ def read_registry(
     try:
         registry = Registry.model_validate(data)
     except ValidationError as exc:
-        findings.extend(_validation_findings(exc, source))
+        findings.extend(_validation_findings(exc, source, data))
         return RegistryReading(None, source, sort_findings(findings), names)
     findings.extend(reference_findings(registry, source))
     return RegistryReading(registry, source, sort_findings(findings), names)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from gardien.registry.limits import MAX_TABLE_CHAIN
 from gardien.registry.model import Registry, Table
 from gardien.registry.source import PathKey
 
@@ -33,6 +34,8 @@ def _chain_events(registry: Registry, system_id: str, table_name: str) -> dict[s
     seen: set[str] = set()
     name: str | None = table_name
     while name is not None and name in tables and name not in seen:
+        if len(seen) == MAX_TABLE_CHAIN:
+            break
         seen.add(name)
         for event, column in tables[name].events.items():
             events.setdefault(event, column)
