@@ -44,6 +44,10 @@ class MemoryJournal:
     def finish_step(self, position: int) -> None:
         self.states[position].status = "done"
 
+    def reconcile_step(self, position: int, cursor: Any, rows_done: int, batches: int) -> None:
+        state = self.states[position]
+        state.cursor, state.rows_done, state.batches = cursor, rows_done, batches
+
 
 def clients(n: int) -> dict[str, dict[Any, dict[str, Any]]]:
     rows = {
