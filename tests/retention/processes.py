@@ -108,3 +108,28 @@ def wait_for(path: Path, *processes: subprocess.Popen[bytes] | Forked) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"{path} did not appear in {LIMIT:.0f} s")
         time.sleep(0.01)
+
+
+Process = subprocess.Popen[bytes] | Forked
+
+
+def first_to_end(*processes: Process) -> Process:
+    """The first of ``processes`` to end."""
+    deadline = time.monotonic() + LIMIT
+    while time.monotonic() < deadline:
+        for process in processes:
+            if process.poll() is not None:
+                return process
+        time.sleep(0.01)
+    raise AssertionError(f"no run ended in {LIMIT:.0f} s")
+
+
+def wait_for_moment(moments: Path, moment: str, process: Process) -> None:
+    """Until the run writes ``moment`` in its moments file (``GARDIEN_TEST_MOMENTS``)."""
+    deadline = time.monotonic() + LIMIT
+    while not (moments.exists() and moment in moments.read_text().split()):
+        if process.poll() is not None:
+            raise AssertionError(f"the run ended ({process.poll()}) before {moment}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the run did not reach {moment} in {LIMIT:.0f} s")
+        time.sleep(0.01)

@@ -106,7 +106,12 @@ def run(
     """
     connectors = connectors or connectors_for(registry)
     require_systems(registry, connectors)
-    with run_lock.holding(store, actor, wait=wait) as lock:
+
+    def waiting() -> None:
+        if checkpoint is not None:
+            checkpoint(RunMoment.WAITING)
+
+    with run_lock.holding(store, actor, wait=wait, on_wait=waiting) as lock:
 
         def observe(moment: RunMoment) -> None:
             if moment is RunMoment.BATCH_STARTING:

@@ -37,6 +37,7 @@ DEFAULT_BATCH_SIZE = 50_000
 class RunMoment(StrEnum):
     """The moments of a run, in order, as ``checkpoint`` is told of them."""
 
+    WAITING = "run.waiting"  # another run holds the lock; this one waits for it (jobs.retention)
     LOCKED = "run.locked"  # the run's lock is held (jobs.retention)
     OPENED = "run.opened"  # the journal has the run, new or resumed (jobs.retention)
     STEP_STARTED = "step.started"  # the journal says the step runs, with its held count

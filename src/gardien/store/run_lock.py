@@ -203,6 +203,8 @@ class RunLock:
             self.mutex.confirm()
         except sa.exc.DBAPIError as exc:
             raise RetentionLockLost(self.scope, f"its connection failed: {exc.orig}") from exc
+        except sa.exc.SQLAlchemyError as exc:
+            raise RetentionLockLost(self.scope, f"its connection failed: {exc}") from exc
 
     def note_run(self, run_id: str) -> None:
         with self.engine.begin() as conn:
@@ -237,9 +239,11 @@ def holding(
     poll: float = POLL,
     monotonic: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    on_wait: Callable[[], None] | None = None,
 ) -> Iterator[RunLock]:
-    """Hold the run lock of ``scope`` for the block; wait at most ``wait`` seconds for it,
-    then raise ``RetentionRunInProgress`` naming the holder."""
+    """Hold the run lock of ``scope`` for the block; wait at most ``wait`` seconds for it
+    (``on_wait`` is told once when waiting begins), then raise ``RetentionRunInProgress``
+    naming the holder."""
     if wait < 0:
         raise ValueError("the wait must be zero or more seconds")
     mutex = _mutex(engine, scope)
@@ -250,11 +254,14 @@ def holding(
         conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         mutex.conn = conn
     try:
-        started = monotonic()
+        started, told = monotonic(), False
         while not mutex.try_acquire():
             waited = monotonic() - started
             if waited >= wait:
                 raise RetentionRunInProgress(scope, holder(engine, scope), waited)
+            if on_wait is not None and not told:
+                on_wait()
+                told = True
             sleep(min(poll, wait - waited))
         try:
             _write_holder(engine, scope, owner)
@@ -264,7 +271,7 @@ def holding(
                 with engine.begin() as done:
                     done.execute(retention_lock.delete().where(retention_lock.c.scope == scope))
             finally:
-                with suppress(sa.exc.DBAPIError):  # a dropped connection took the lock with it
+                with suppress(sa.exc.SQLAlchemyError):  # a dropped connection took the lock
                     mutex.release()
     finally:
         if conn is not None:

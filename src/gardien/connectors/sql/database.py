@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from gardien.connectors.errors import SchemaMismatch, SystemUnreachable
-from gardien.connectors.sql.failures import retrying, translate
+from gardien.connectors.errors import SchemaMismatch, StatementFailed, SystemUnreachable
+from gardien.connectors.sql.failures import ATTEMPTS, is_transient, retrying, translate
 
 T = TypeVar("T")
 
@@ -74,6 +74,12 @@ class SqlDatabase:
         try:
             return retrying(attempt)
         except sa.exc.DBAPIError as exc:
+            if is_transient(exc):
+                raise StatementFailed(
+                    self.system_id,
+                    f"the database rolled the batch back {ATTEMPTS} times (deadlock, "
+                    f"serialization failure or lock wait), giving up: {exc.orig}",
+                ) from exc
             raise translate(self.system_id, safe_url(self.url), exc) from exc
 
     def ping(self) -> None:

@@ -80,21 +80,23 @@ def translate(system_id: str, shown_url: str, exc: sa.exc.DBAPIError) -> Connect
     return StatementFailed(system_id, f"the database refused a statement: {exc.orig}")
 
 
+def pause(seconds: float) -> None:
+    """Wait between two attempts (a module function, so that tests can count the attempts)."""
+    time.sleep(seconds)
+
+
 def retrying(
-    work: Callable[[], T],
-    *,
-    attempts: int = ATTEMPTS,
-    first_pause: float = FIRST_PAUSE,
-    sleep: Callable[[float], None] = time.sleep,
+    work: Callable[[], T], *, attempts: int = ATTEMPTS, first_pause: float = FIRST_PAUSE
 ) -> T:
     """Run ``work`` (one whole transaction) again after a transient failure, at most
-    ``attempts`` times, pausing ``first_pause`` × 2ⁿ (± 50 %) in between; the last failure,
-    or any other error, is raised as it is."""
+    ``attempts`` times, pausing ``first_pause`` × 2ⁿ (± 50 %: two runs that deadlocked each
+    other do not retry in step) in between; the last failure, or any other error, is raised
+    as it is."""
     for attempt in range(1, attempts + 1):
         try:
             return work()
         except sa.exc.DBAPIError as exc:
             if attempt == attempts or not is_transient(exc):
                 raise
-            sleep(first_pause * 2 ** (attempt - 1) * random.uniform(0.5, 1.5))
+            pause(first_pause * 2 ** (attempt - 1) * random.uniform(0.5, 1.5))
     raise AssertionError("unreachable")  # pragma: no cover
