@@ -21,12 +21,14 @@ from gardien.synthetic.schema import create_system
 from tests.databases import server_url
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "ima-protect.yaml"
+COMPACT = Path(__file__).resolve().parent / "data" / "compact.yaml"  # seven steps
 BOOKKEEPING = {"gardien_archived_at", "gardien_run_id"}  # when and by which run: differ by trial
 Rows = dict[str, set[tuple[object, ...]]]
 
 
 def system_env(url: str) -> dict[str, str]:
-    return {"IMA_PROTECT_CRM_URL": url, "IMA_PROTECT_TELEPHONY_URL": url}
+    """Every system of both registries on the one database ``url``."""
+    return {"IMA_PROTECT_CRM_URL": url, "IMA_PROTECT_TELEPHONY_URL": url, "COMPACT_URL": url}
 
 
 _REFLECTED: dict[tuple[str, str], sa.Table] = {}  # copies share their tables' definitions
@@ -62,9 +64,9 @@ class Backend:
     original: str = ""
     made: list[str] = field(default_factory=list)
 
-    def fill(self, people: int, now: datetime) -> None:
+    def fill(self, people: int, now: datetime, registry_path: Path = EXAMPLE) -> None:
         self.original = self.fresh_url("original")
-        registry = load_registry(EXAMPLE, environ=system_env(self.original))
+        registry = load_registry(registry_path, environ=system_env(self.original))
         for system_id in registry.systems:
             create_system(registry, system_id)
             fill_system(registry, system_id, people=people, seed=7, now=now)

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from gardien.retention.executor import RunMoment
-from tests.retention.copies import EXAMPLE, Backend, EndState, end_state, system_env
+from tests.retention.copies import COMPACT, Backend, EndState, end_state, system_env
 from tests.retention.processes import first_to_end, forked, spawned, wait_for, wait_for_moment
 
 NOW = "2026-11-22T09:00:00"
@@ -52,7 +52,7 @@ class World:
 
 
 def run_args(actor: str, *extra: str) -> list[str]:
-    return ["retention", "run", "--registry", str(EXAMPLE), "--now", NOW, "--batch-size", "10",
+    return ["retention", "run", "--registry", str(COMPACT), "--now", NOW, "--batch-size", "10",
             "--json", "--actor", actor, *extra]  # fmt: skip
 
 
@@ -65,7 +65,7 @@ def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
     elif request.param == "mariadb":
         request.getfixturevalue("mariadb_url")
     try:
-        backend.fill(PEOPLE, datetime.fromisoformat(NOW))
+        backend.fill(PEOPLE, datetime.fromisoformat(NOW), COMPACT)
         reference, reference_store = backend.copy("reference"), backend.fresh_url("refstore")
         signals = scratch / "signals"
         signals.mkdir()
@@ -93,11 +93,11 @@ def assert_done_once(world: World) -> None:
 
 
 def test_a_run_started_while_another_runs_is_refused_naming_it(world: World) -> None:
-    first = spawned(
+    first = forked(
         run_args("cron"), world.env(GARDIEN_TEST_PAUSE_AT="batch.journaled:1"), world.log("first")
     )
     wait_for(world.signals / f"paused-{first.pid}", first)  # it holds the lock, one batch done
-    second = spawned(run_args("dpo@office"), world.env(), world.log("second"))
+    second = forked(run_args("dpo@office"), world.env(), world.log("second"))
     assert second.wait() == REFUSED
     message = " ".join(world.log("second").read_text().split())
     assert "a retention run is already in progress, held by cron" in message
@@ -108,14 +108,15 @@ def test_a_run_started_while_another_runs_is_refused_naming_it(world: World) -> 
 
 
 def test_two_runs_started_together_do_the_work_once(world: World) -> None:
-    # Both pause once they hold the lock: whichever gets it waits there until the other one
-    # has met the lock and given up, so the race is decided by the lock alone.
+    # Two new interpreters, as cron and the server would start them. Both pause once they hold
+    # the lock: whichever gets it waits there until the other one has met the lock and given
+    # up, so the race is decided by the lock alone.
     hook = world.env(GARDIEN_TEST_PAUSE_AT="run.locked:1")
     runs = [spawned(run_args(name), hook, world.log(name)) for name in ("cron", "button")]
     loser = first_to_end(*runs)
     winner = next(r for r in runs if r is not loser)
     assert loser.returncode == REFUSED, loser.returncode
-    assert (world.signals / f"paused-{winner.pid}").exists()
+    wait_for(world.signals / f"paused-{winner.pid}", winner)  # it may still be on its way there
     (world.signals / "resume").touch()
     assert winner.wait() == 0
     assert_done_once(world)
