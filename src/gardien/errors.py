@@ -50,6 +50,8 @@ The tree (code, kind), as in ``tests/test_errors.py``, which fails when a class 
     │       ├── SystemUnreachable   system_unreachable
     │       ├── SchemaMismatch      schema_mismatch
     │       └── StatementFailed     statement_failed
+    ├── RetentionRunInProgress      retention_run_in_progress, conflict (gardien.retention.errors)
+    ├── RetentionLockLost           retention_lock_lost, unavailable (gardien.retention.errors)
     └── StoreKeysMissing            store_keys_missing, internal (gardien.store.keys)
 
 Library code never prints and never exits.

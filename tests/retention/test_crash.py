@@ -1,174 +1,138 @@
-"""kill -9 at random points of a retention run, then re-run: the end state is always the same.
+"""kill -9 at every kind of moment of a retention run, then re-run: the end state is always
+the one an uninterrupted run reaches.
 
-Each trial copies the same filled database, starts ``gardien retention run`` in a separate
-process, kills it with SIGKILL at a random moment, runs it again to the end, and compares
-every row of every active and archive table with an uninterrupted run's result. SQLite and
-PostgreSQL are both tried: they batch differently (primary-key ranges, heap-block ranges).
+A reference run goes to its end and writes down every moment it reached (the executor's
+``RunMoment``s, through the CLI's test hook). Each trial then copies the same filled database,
+starts ``gardien retention run`` in a process of its own, which SIGKILLs itself at the n-th
+occurrence of one moment — inside a batch's transaction before it commits, between the
+target's commit and the journal's write, after the journal's write, around each step, before
+the run is closed — runs it again to the end, and compares everything with the reference:
+every row of every active and archive table, the journal's totals per step, the audit
+trail's started and completed events with their counts. Kill moments are moments the run
+reports, never delays: the trials are the same on a fast machine and on a loaded one.
+SQLite, PostgreSQL and MariaDB batch differently (primary-key ranges, heap-block ranges).
 """
 
 from __future__ import annotations
 
-import os
-import random
-import secrets
 import shutil
-import signal
-import subprocess
-import sys
-import time
+import tempfile
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
-from gardien.registry.loader import load_registry
-from gardien.synthetic.people import fill_system
-from gardien.synthetic.schema import create_system
-from tests.databases import server_url
+from gardien.retention.executor import RunMoment
+from tests.retention.copies import COMPACT, Backend, end_state, snapshot, system_env
+from tests.retention.processes import forked
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "ima-protect.yaml"
 NOW = "2026-11-22T09:00:00"
-TRIALS = 20
-BOOKKEEPING = {"gardien_archived_at", "gardien_run_id"}
-State = dict[str, set[tuple[object, ...]]]
+PEOPLE = 120
+BATCH_SIZE = "20"
+EVERY_BATCH = (
+    RunMoment.BATCH_STARTING,
+    RunMoment.BATCH_COMMITTING,
+    RunMoment.BATCH_COMMITTED,
+    RunMoment.BATCH_JOURNALED,
+)
+EVERY_STEP = (RunMoment.STEP_STARTED, RunMoment.STEP_FINISHED)
+ONCE = (RunMoment.LOCKED, RunMoment.OPENED, RunMoment.EXECUTED, RunMoment.CLOSING)
 
 
-def snapshot(url: str) -> State:
-    """Every row of every table, without the archive's run id and timestamp."""
-    engine = sa.create_engine(url)
-    state: State = {}
-    with engine.connect() as conn:
-        for name in sorted(sa.inspect(conn).get_table_names()):
-            table = sa.Table(name, sa.MetaData(), autoload_with=conn)
-            columns = [c for c in table.columns if c.name not in BOOKKEEPING]
-            state[name] = {tuple(r) for r in conn.execute(sa.select(*columns))}
-    engine.dispose()
-    return state
-
-
-@dataclass
-class Backend:
-    """Copies of one filled database, on SQLite files or PostgreSQL template databases."""
-
-    kind: str
-    workdir: Path
-    original: str = ""
-    made: list[str] | None = None
-
-    def fill(self) -> None:
-        self.made = []
-        self.original = self.fresh_url("original")
-        env = {"IMA_PROTECT_CRM_URL": self.original, "IMA_PROTECT_TELEPHONY_URL": self.original}
-        registry = load_registry(EXAMPLE, environ=env)
-        for system_id in registry.systems:
-            create_system(registry, system_id)
-            fill_system(registry, system_id, people=1500, seed=7, now=datetime.fromisoformat(NOW))
-
-    def fresh_url(self, name: str, template: str | None = None) -> str:
-        if self.kind == "sqlite":
-            path = self.workdir / f"{name}.db"
-            if template:
-                shutil.copy(sa.make_url(template).database or "", path)
-            return f"sqlite:///{path}"
-        database = f"gardien_crash_{secrets.token_hex(4)}_{name}"
-        admin = sa.create_engine(server_url("postgresql"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            source = f' TEMPLATE "{sa.make_url(template).database}"' if template else ""
-            conn.exec_driver_sql(f'CREATE DATABASE "{database}"{source}')
-        admin.dispose()
-        assert self.made is not None
-        self.made.append(database)
-        return (
-            sa.make_url(server_url("postgresql"))
-            .set(database=database)
-            .render_as_string(hide_password=False)
-        )
-
-    def copy(self, name: str) -> str:
-        return self.fresh_url(name, template=self.original)
-
-    def drop_all(self) -> None:
-        if self.kind != "postgresql" or not self.made:
-            return
-        admin = sa.create_engine(server_url("postgresql"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            for database in self.made:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        admin.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
-    chosen = Backend(request.param, tmp_path)
-    if request.param == "postgresql":
-        request.getfixturevalue("postgres_url")  # skips, or fails under CI, without a server
+@pytest.fixture
+def scratch(tmp_path: Path) -> Iterator[Path]:
+    """Where SQLite files go: memory-backed when the machine has /dev/shm. An fsync costs
+    nothing there and a killed process leaves exactly what it leaves on a disk (only a crash
+    of the machine itself would differ), so trials are faster and test the same thing."""
+    shm = Path("/dev/shm")
+    if not shm.is_dir():
+        yield tmp_path
+        return
+    place = Path(tempfile.mkdtemp(prefix="gardien-crash-", dir=shm))
     try:
-        chosen.fill()
+        yield place
+    finally:
+        shutil.rmtree(place, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
+def backend(request: pytest.FixtureRequest, scratch: Path) -> Iterator[Backend]:
+    chosen = Backend(request.param, scratch)
+    if request.param == "postgresql":  # skips, or fails under CI, without a server
+        chosen.server = request.getfixturevalue("postgres_url")
+    elif request.param == "mariadb":
+        request.getfixturevalue("mariadb_url")
+    try:
+        chosen.fill(PEOPLE, datetime.fromisoformat(NOW), COMPACT)
         yield chosen
     finally:
         chosen.drop_all()
 
 
-def run_cli(url: str, store: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "IMA_PROTECT_CRM_URL": url,
-        "IMA_PROTECT_TELEPHONY_URL": url,
-        "GARDIEN_DATABASE_URL": f"sqlite:///{store}",
-    }
-    command = [
-        sys.executable, "-m", "gardien", "retention", "run", "--registry", str(EXAMPLE),
-        "--now", NOW, "--batch-size", "40", "--json",
-    ]  # fmt: skip
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def run_args() -> list[str]:
+    return ["retention", "run", "--registry", str(COMPACT), "--now", NOW,
+            "--batch-size", BATCH_SIZE, "--json"]  # fmt: skip
 
 
-def interrupted_after_changes(url: str, store: Path, original: State) -> bool:
-    """The killed run had changed some rows and had not finished."""
-    if not store.exists():
-        return False
-    engine = sa.create_engine(f"sqlite:///{store}")
-    with engine.connect() as conn:
-        if not sa.inspect(conn).has_table("retention_run"):
-            return False
-        running = conn.execute(
-            sa.text("SELECT count(*) FROM retention_run WHERE status = 'running'")
-        ).scalar_one()
-    engine.dispose()
-    return bool(running) and snapshot(url) != original
+def kill_points(reached: Counter[RunMoment], *, full: bool) -> list[tuple[RunMoment, int]]:
+    """Every kind of moment. ``full``: batch moments at their first, middle and last occurrence
+    (and at the quartiles between the target's commit and the journal's write, where counts
+    were lost), step moments at the first and last, run moments once: 4 x 3 + 2 + 2 x 2 + 4 =
+    22 kills. Otherwise each kind once, at its middle occurrence: 10 kills."""
+    points: list[tuple[RunMoment, int]] = []
+    for moment in (*EVERY_BATCH, *EVERY_STEP, *ONCE):
+        total = reached[moment]
+        assert total > 0, f"the reference run never reached {moment.value}"
+        fractions: tuple[float, ...] = (0,)
+        if not full:
+            fractions = (1 / 2,)
+        elif moment is RunMoment.BATCH_COMMITTED:
+            fractions = (0, 1 / 4, 1 / 2, 3 / 4, 1)
+        elif moment in EVERY_BATCH:
+            fractions = (0, 1 / 2, 1)
+        elif moment in EVERY_STEP:
+            fractions = (0, 1)
+        points += [(moment, n) for n in sorted({1 + round(f * (total - 1)) for f in fractions})]
+    return points
 
 
-def test_killed_runs_end_in_the_same_state(backend: Backend, tmp_path: Path) -> None:
-    original = snapshot(backend.original)
-    reference_url = backend.copy("reference")
-    started = time.monotonic()
-    reference = run_cli(reference_url, tmp_path / "reference-store.db")
-    assert reference.wait(timeout=300) == 0, reference.stderr.read() if reference.stderr else ""
-    duration = time.monotonic() - started
-    expected = snapshot(reference_url)
-    assert expected != original, "the reference run changed nothing: the test would prove nothing"
+def test_killed_runs_end_in_the_same_state(backend: Backend, scratch: Path) -> None:
+    def env(url: str, store: Path, **hook: str) -> dict[str, str]:
+        return {**system_env(url), "GARDIEN_DATABASE_URL": f"sqlite:///{store}", **hook}
 
-    rng = random.Random(20261122)
-    cut_half_way = 0
-    for trial in range(TRIALS):
-        url, store = backend.copy(f"trial{trial}"), tmp_path / f"trial{trial}-store.db"
-        process = run_cli(url, store)
-        time.sleep(rng.uniform(0.2, 1.0) * duration)
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-        process.wait(timeout=300)
-        if process.returncode == -signal.SIGKILL and interrupted_after_changes(
-            url, store, original
-        ):
-            cut_half_way += 1
-        again = run_cli(url, store)
-        assert again.wait(timeout=300) == 0, again.stderr.read() if again.stderr else ""
-        assert snapshot(url) == expected, f"trial {trial}: the re-run ended in another state"
-    print(
-        f"{backend.kind}: {cut_half_way} of {TRIALS} runs killed half-way, all re-ran to the same state"
+    reference_url, reference_store = backend.copy("reference"), scratch / "reference-store.db"
+    moments = scratch / "moments.txt"
+    reference = forked(
+        run_args(),
+        env(reference_url, reference_store, GARDIEN_TEST_MOMENTS=str(moments)),
+        scratch / "reference.log",
     )
-    # The kills must really interrupt runs half-way for the test to mean anything.
-    assert cut_half_way >= TRIALS // 4, f"only {cut_half_way} of {TRIALS} runs were cut half-way"
+    assert reference.wait() == 0, reference.output()
+    expected = end_state(reference_url, f"sqlite:///{reference_store}")
+    assert expected.rows != snapshot(backend.original), "the reference run changed nothing"
+    assert expected.runs == Counter(completed=1) and len(expected.completed_events) == 1
+    reached = Counter(RunMoment(line) for line in moments.read_text().split())
+    assert reached[RunMoment.BATCH_COMMITTED] >= 10, reached  # enough batches to cut into
+
+    # MariaDB batches like SQLite (primary-key ranges): one kill per kind of moment there
+    # keeps the suite's time bounded (issue 9: 20+ trials on SQLite and PostgreSQL).
+    points = kill_points(reached, full=backend.kind != "mariadb")
+    failures: list[str] = []
+    for trial, (moment, n) in enumerate(points):
+        url, store = backend.copy(f"trial{trial}"), scratch / f"trial{trial}-store.db"
+        where = f"{moment.value}:{n}"
+        killed = forked(run_args(), env(url, store, GARDIEN_TEST_KILL_AT=where), scratch / "k.log")
+        # -9: the process killed itself at exactly that moment (nothing else sends SIGKILL).
+        assert killed.wait() == -9, f"{where}: the run was not killed there: {killed.output()}"
+        again = forked(run_args(), env(url, store), scratch / "again.log")
+        assert again.wait() == 0, f"{where}: the re-run failed: {again.output()}"
+        found = end_state(url, f"sqlite:///{store}")
+        if differences := found.differences(expected):
+            failures.append(f"killed at {where}: " + "; ".join(differences))
+    print(
+        f"{backend.kind}: {len(points)} runs killed at {len(set(m for m, _ in points))} kinds "
+        f"of moment, {len(points) - len(failures)} re-ran to the reference's end state"
+    )
+    assert not failures, "\n".join(failures)

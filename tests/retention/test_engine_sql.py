@@ -14,7 +14,8 @@ from gardien.connectors.errors import SchemaMismatch
 from gardien.jobs import retention as job
 from gardien.registry.loader import load_registry
 from gardien.registry.model import Registry
-from gardien.store import audit, holds
+from gardien.retention.errors import RetentionRunInProgress
+from gardien.store import audit, holds, journal, run_lock
 from gardien.store.database import open_store
 from gardien.synthetic.schema import create_system
 
@@ -268,3 +269,18 @@ def test_missing_column_stops_before_any_change(world: dict[str, Any]) -> None:
         job.run(broken, store, FixedClock(NOW), NOW, actor="test")
     assert "crm.client.contract_end_date" in str(caught.value)
     assert keys(engine, "prospect") == before  # nothing ran, not even in other tables
+
+
+def test_a_run_while_another_holds_the_store_does_nothing_and_records_nothing(
+    world: dict[str, Any],
+) -> None:
+    registry, engine, store = world["registry"], world["engine"], world["store"]
+    before = {t: keys(engine, t) for t in ("client", "prospect", "call_recording")}
+    with (
+        run_lock.holding(store, "cron"),
+        pytest.raises(RetentionRunInProgress, match="held by cron"),
+    ):
+        job.run(registry, store, FixedClock(NOW), NOW, actor="dpo")
+    assert {t: keys(engine, t) for t in before} == before
+    assert journal.runs(store) == []
+    assert not list(audit.events(store, action="retention.*"))

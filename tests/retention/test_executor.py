@@ -10,7 +10,7 @@ import pytest
 
 from gardien.connectors.memory import InMemoryConnector
 from gardien.registry.loader import load_registry
-from gardien.retention.executor import StepState, execute_plan
+from gardien.retention.executor import RunMoment, StepState, execute_plan
 from gardien.retention.policy import plan_retention
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "ima-protect.yaml"
@@ -43,6 +43,10 @@ class MemoryJournal:
 
     def finish_step(self, position: int) -> None:
         self.states[position].status = "done"
+
+    def reconcile_step(self, position: int, cursor: Any, rows_done: int, batches: int) -> None:
+        state = self.states[position]
+        state.cursor, state.rows_done, state.batches = cursor, rows_done, batches
 
 
 def clients(n: int) -> dict[str, dict[Any, dict[str, Any]]]:
@@ -126,3 +130,47 @@ def test_batch_size_must_be_positive() -> None:
             at=NOW,
             batch_size=0,
         )
+
+
+class Crash(Exception):
+    pass
+
+
+def crash_at(moment: RunMoment, n: int) -> Any:
+    seen: list[RunMoment] = []
+
+    def checkpoint(reached: RunMoment) -> None:
+        seen.append(reached)
+        if reached is moment and seen.count(moment) == n:
+            raise Crash
+
+    return checkpoint
+
+
+@pytest.mark.parametrize(
+    "moment", [RunMoment.BATCH_COMMITTING, RunMoment.BATCH_COMMITTED, RunMoment.BATCH_JOURNALED]
+)
+def test_counts_after_a_crash_at_any_moment_of_a_batch_equal_an_uninterrupted_run(
+    moment: RunMoment,
+) -> None:
+    plan = crm_only_plan()
+    whole = InMemoryConnector(clients(60))
+    reference = execute_plan(plan, {"crm": whole}, MemoryJournal(), at=NOW, batch_size=5)
+
+    for n in range(1, 12):
+        interrupted = InMemoryConnector(clients(60))
+        journal = MemoryJournal()
+        with pytest.raises(Crash):
+            execute_plan(
+                plan,
+                {"crm": interrupted},
+                journal,
+                at=NOW,
+                batch_size=5,
+                checkpoint=crash_at(moment, n),
+            )
+        resumed = execute_plan(plan, {"crm": interrupted}, journal, at=NOW, batch_size=5)
+        assert interrupted.tables == whole.tables and interrupted.archives == whole.archives
+        # The batch committed just before the crash is counted once: from its marker.
+        assert [r.rows for r in resumed.results] == [r.rows for r in reference.results], n
+        assert interrupted.markers == {}  # forgotten once the journal holds every count

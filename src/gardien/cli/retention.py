@@ -11,6 +11,7 @@ import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from gardien.cli import test_hook
 from gardien.cli.console import EXIT_FINDINGS, handle_errors, out
 from gardien.cli.options import (
     ActorOption,
@@ -142,6 +143,16 @@ def run(
     fresh: Annotated[
         bool, typer.Option("--fresh", help="Abandon an unfinished run instead of resuming it.")
     ] = False,
+    wait: Annotated[
+        float,
+        typer.Option(
+            "--wait",
+            min=0,
+            metavar="SECONDS",
+            help="If another retention run is in progress, wait for it at most this long "
+            "(default: do not wait; say who holds it and stop).",
+        ),
+    ] = 0.0,
 ) -> None:
     """Archive, delete or anonymise what no purpose justifies any more; resumes a killed run."""
     if dry_run:
@@ -149,6 +160,7 @@ def run(
         return
     c = command_context(store=store, registry=registry, now=now, actor=actor)
     reg, clock, engine = c.registry, c.clock, c.engine
+    checkpoint = test_hook.from_environment()  # None outside gardien's own tests
     if as_json:
         outcome = job.run(
             reg,
@@ -158,6 +170,8 @@ def run(
             actor=c.actor,
             batch_size=batch_size,
             fresh=fresh,
+            wait=wait,
+            checkpoint=checkpoint,
         )
     else:
         with run_progress() as progress:
@@ -170,6 +184,8 @@ def run(
                 batch_size=batch_size,
                 progress=progress,
                 fresh=fresh,
+                wait=wait,
+                checkpoint=checkpoint,
             )
     actions = [action_json(r.action, r.rows, r.held) for r in outcome.report.results]
     document = {

@@ -2,17 +2,19 @@
 
 Tables are dicts of rows keyed by primary key; conditions are evaluated with the reference
 evaluator of ``gardien.retention.conditions``, the semantics the SQL connector is tested
-against. Batches are ranges of keys, like the SQL connector's keyset batches.
+against. Batches are ranges of keys, like the SQL connector's keyset batches, and are atomic
+like a transaction: the changes and the batch's marker are computed on copies and applied
+only after ``before_commit`` returns (a test that raises there sees nothing applied).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import copy
 from typing import Any
 
 from gardien.retention.conditions import Condition, evaluate
 from gardien.retention.policy import ActionKind, Stage, TableAction
-from gardien.retention.ports import BatchOutcome
+from gardien.retention.ports import Batch, BatchOutcome, CommittedBatch
 
 Rows = dict[Any, dict[str, Any]]
 
@@ -21,6 +23,7 @@ class InMemoryConnector:
     def __init__(self, tables: dict[str, Rows]) -> None:
         self.tables = tables
         self.archives: dict[str, Rows] = {}
+        self.markers: dict[tuple[str, int], list[CommittedBatch]] = {}
         self.batches = 0  # how many batches ran, for tests of resumption
 
     def _rows(self, table: str, stage: Stage) -> Rows:
@@ -41,10 +44,11 @@ class InMemoryConnector:
         self.archives.setdefault(action.table, {})
 
     def run_batch(
-        self, action: TableAction, after_key: Any, batch_size: int, run_id: str, at: datetime
+        self, action: TableAction, after_key: Any, batch_size: int, batch: Batch
     ) -> BatchOutcome:
         self.batches += 1
-        rows = self._rows(action.table, action.stage)
+        rows = copy.deepcopy(self._rows(action.table, action.stage))
+        archive = copy.deepcopy(self.archives.get(action.table, {}))
         keys = sorted(k for k in rows if after_key is None or k > after_key)
         window = keys[:batch_size]
         upper = window[-1] if len(keys) > batch_size else None
@@ -60,6 +64,26 @@ class InMemoryConnector:
                 row.update({c: None for c in action.personal_columns})
             else:
                 archived = dict(rows.pop(key))
-                archived.update(gardien_archived_at=at, gardien_run_id=run_id)
-                self.archives.setdefault(action.table, {})[key] = archived
-        return BatchOutcome(rows=changed, last_key=upper, done=upper is None)
+                archived.update(gardien_archived_at=batch.at, gardien_run_id=batch.run_id)
+                archive[key] = archived
+        outcome = BatchOutcome(rows=changed, last_key=upper, done=upper is None)
+        if batch.before_commit is not None:
+            batch.before_commit()
+        # "commit": the changes and the marker together
+        if action.stage is Stage.ARCHIVE:
+            self.archives[action.table] = rows
+        else:
+            self.tables[action.table] = rows
+            if action.kind is ActionKind.ARCHIVE:
+                self.archives[action.table] = archive
+        self.markers.setdefault((batch.run_id, batch.step), []).append(
+            CommittedBatch(batch.number, upper, changed, outcome.done)
+        )
+        return outcome
+
+    def committed_batches(self, run_id: str, step: int) -> list[CommittedBatch]:
+        return list(self.markers.get((run_id, step), []))
+
+    def forget_batches(self, run_id: str) -> None:
+        for key in [k for k in self.markers if k[0] == run_id]:
+            del self.markers[key]

@@ -14,15 +14,18 @@ from gardien.connectors.errors import SchemaMismatch
 from gardien.connectors.sql import SqlConnector, connectors_for
 from gardien.errors import GardienError
 from gardien.registry.model import Registry
+from gardien.retention.errors import RetentionLockLost
 from gardien.retention.executor import (
     DEFAULT_BATCH_SIZE,
+    Checkpoint,
     Progress,
+    RunMoment,
     RunReport,
     execute_plan,
     plan_counts,
 )
 from gardien.retention.policy import RetentionPlan, TableAction, plan_retention
-from gardien.store import audit, packages
+from gardien.store import audit, packages, run_lock
 from gardien.store import holds as hold_book
 from gardien.store import journal as run_journal
 
@@ -92,10 +95,60 @@ def run(
     progress: Progress | None = None,
     fresh: bool = False,
     connectors: Mapping[str, SqlConnector] | None = None,
+    wait: float = 0.0,
+    checkpoint: Checkpoint | None = None,
 ) -> RunOutcome:
-    """Run retention at ``now``; resume the last unfinished run of the same registry first."""
+    """Run retention at ``now``; resume the last unfinished run of the same registry first.
+
+    One run per store at a time (``store.run_lock``): while another holds the lock, wait at
+    most ``wait`` seconds, then raise ``RetentionRunInProgress`` naming it, having done
+    nothing. ``checkpoint`` is told every moment of the run (``RunMoment``), to observe it.
+    """
     connectors = connectors or connectors_for(registry)
     require_systems(registry, connectors)
+
+    def waiting() -> None:
+        if checkpoint is not None:
+            checkpoint(RunMoment.WAITING)
+
+    with run_lock.holding(store, actor, wait=wait, on_wait=waiting) as lock:
+
+        def observe(moment: RunMoment) -> None:
+            if moment is RunMoment.BATCH_STARTING:
+                lock.confirm()  # never a batch without the lock
+            if checkpoint is not None:
+                checkpoint(moment)
+
+        observe(RunMoment.LOCKED)
+        return _run_locked(
+            registry,
+            store,
+            clock,
+            now,
+            actor=actor,
+            batch_size=batch_size,
+            progress=progress,
+            fresh=fresh,
+            connectors=connectors,
+            lock=lock,
+            observe=observe,
+        )
+
+
+def _run_locked(
+    registry: Registry,
+    store: Engine,
+    clock: Clock,
+    now: datetime,
+    *,
+    actor: str,
+    batch_size: int,
+    progress: Progress | None,
+    fresh: bool,
+    connectors: Mapping[str, SqlConnector],
+    lock: run_lock.RunLock,
+    observe: Checkpoint,
+) -> RunOutcome:
     digest = registry_digest(registry)
     pending = run_journal.unfinished_run(store)
     resumed = False
@@ -110,6 +163,8 @@ def run(
     retention_plan = plan_retention(registry, now, holds)
     if not resumed:
         journal = run_journal.StoreJournal.open_run(store, clock, retention_plan, digest, actor)
+    lock.note_run(journal.run_id)
+    observe(RunMoment.OPENED)
     try:
         report = execute_plan(
             retention_plan,
@@ -118,10 +173,14 @@ def run(
             at=clock.now(),
             batch_size=batch_size,
             progress=progress,
+            checkpoint=observe,
         )
+    except RetentionLockLost:
+        raise  # another run may hold the store now: the journal is no longer ours to write
     except GardienError as exc:
         journal.close(clock, actor, {}, error=str(exc))
         raise
+    observe(RunMoment.EXECUTED)
     summary = {
         "now": retention_plan.now.isoformat(),
         "resumed": resumed,
@@ -141,5 +200,6 @@ def run(
     # connection data in the audit trail older than six months (R-RET-07).
     summary["packages_purged"] = packages.purge_expired(store, clock)
     summary["connection_data_purged"] = audit.purge_connection_data(store, clock)
+    observe(RunMoment.CLOSING)
     journal.close(clock, actor, summary)
     return RunOutcome(report, resumed)

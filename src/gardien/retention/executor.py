@@ -1,25 +1,56 @@
 """Carrying out a retention plan: batch by batch, journaled before and after each batch.
 
-The journal records, for every action of a run, the last primary key of the last batch that
-committed. A run killed at any moment (kill -9) is resumed from there; since every batch is
-one atomic statement (or one transaction) on rows selected by condition, re-running a batch
-that did not commit changes exactly what it would have, and re-running one that did commit
-changes nothing: no row is archived twice, none is lost between the active and archive
-tables, none is deleted that a rule or a hold still keeps.
+The journal records, for every action of a run, the cursor of the last batch that committed.
+A run killed at any moment (kill -9) is resumed from there; since every batch is one atomic
+statement (or one transaction) on rows selected by condition, re-running a batch that did not
+commit changes exactly what it would have, and re-running one that did commit changes
+nothing: no row is archived twice, none is lost between the active and archive tables, none
+is deleted that a rule or a hold still keeps.
+
+The journal is in gardien's store, the rows in the target database: a process killed after a
+batch committed in the target and before the journal recorded it would leave the journal one
+batch behind. Each batch therefore leaves a marker in the target, committed with it
+(``ports.RetentionConnector``); resuming a step, the executor reads the markers and catches
+the journal up, so a resumed run reports exactly the rows an uninterrupted run reports.
+
+``checkpoint`` is told each moment of the run as it is reached (``RunMoment``): it observes,
+it never steers. gardien's crash tests use it to kill a run at an exact moment (the CLI's
+test hook, ``gardien.cli.test_hook``); the jobs use it to confirm the run's lock before each
+batch.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Protocol
 
 from gardien.retention.conditions import FALSE, all_of
 from gardien.retention.policy import RetentionPlan, TableAction
-from gardien.retention.ports import RetentionConnector
+from gardien.retention.ports import Batch, RetentionConnector
 
 DEFAULT_BATCH_SIZE = 50_000
+
+
+class RunMoment(StrEnum):
+    """The moments of a run, in order, as ``checkpoint`` is told of them."""
+
+    WAITING = "run.waiting"  # another run holds the lock; this one waits for it (jobs.retention)
+    LOCKED = "run.locked"  # the run's lock is held (jobs.retention)
+    OPENED = "run.opened"  # the journal has the run, new or resumed (jobs.retention)
+    STEP_STARTED = "step.started"  # the journal says the step runs, with its held count
+    BATCH_STARTING = "batch.starting"  # before a batch's transaction begins
+    BATCH_COMMITTING = "batch.committing"  # inside it, changes and marker written, not committed
+    BATCH_COMMITTED = "batch.committed"  # committed in the target; the journal does not know yet
+    BATCH_JOURNALED = "batch.journaled"  # the journal has the batch
+    STEP_FINISHED = "step.finished"  # the journal says the step is done
+    EXECUTED = "run.executed"  # every step done, markers forgotten (jobs.retention)
+    CLOSING = "run.closing"  # gardien's own purges done, the run not closed yet (jobs.retention)
+
+
+Checkpoint = Callable[[RunMoment], None]
 
 
 @dataclass
@@ -44,6 +75,10 @@ class RunJournal(Protocol):
     def record_batch(self, position: int, cursor: Any, rows: int) -> None: ...
 
     def finish_step(self, position: int) -> None: ...
+
+    def reconcile_step(self, position: int, cursor: Any, rows_done: int, batches: int) -> None:
+        """Catch up with batches the target committed but the journal missed (a crash)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -76,6 +111,23 @@ def held_count(action: TableAction, connector: RetentionConnector) -> int:
     return connector.count(action, condition)
 
 
+def _catch_up(
+    state: StepState, connector: RetentionConnector, journal: RunJournal
+) -> tuple[StepState, bool]:
+    """A running step's state from the markers its committed batches left in the target:
+    the journal may be behind by the batches committed just before a crash. Returns the
+    state and whether the step's last batch has committed."""
+    committed = connector.committed_batches(journal.run_id, state.position)
+    if not committed or committed[-1].number < state.batches:
+        return state, False  # nothing the journal does not know (or markers were cleared)
+    last = committed[-1]
+    if last.number > state.batches:
+        state.cursor, state.batches = last.cursor, last.number
+        state.rows_done = sum(c.rows for c in committed)
+        journal.reconcile_step(state.position, state.cursor, state.rows_done, state.batches)
+    return state, last.done
+
+
 def execute_plan(
     plan: RetentionPlan,
     connectors: Mapping[str, RetentionConnector],
@@ -84,34 +136,55 @@ def execute_plan(
     at: datetime,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Progress | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> RunReport:
     if batch_size < 1:
         raise ValueError("batch size must be at least 1")
-    states = {s.position: s for s in journal.steps()}
+
+    def reached(moment: RunMoment) -> None:
+        if checkpoint is not None:
+            checkpoint(moment)
+
+    def committing() -> None:
+        reached(RunMoment.BATCH_COMMITTING)
+
+    states = {s.position: replace(s) for s in journal.steps()}  # ours to update
     report = RunReport(journal.run_id, plan.now)
     for position, action in enumerate(plan.actions):
         state = states.get(position) or StepState(position, "pending")
         connector = connectors[action.system]
         if state.status != "done":
             connector.prepare(action)
+            finished = False
             if state.status == "pending":
                 state.held = held_count(action, connector)
                 journal.start_step(position, state.held)
                 state.status = "running"
-            cursor, rows, batches = state.cursor, state.rows_done, state.batches
-            while True:
-                outcome = connector.run_batch(action, cursor, batch_size, journal.run_id, at)
-                cursor, rows, batches = outcome.last_key, rows + outcome.rows, batches + 1
-                journal.record_batch(position, cursor, outcome.rows)
+                reached(RunMoment.STEP_STARTED)
+            else:
+                state, finished = _catch_up(state, connector, journal)
+            while not finished:
+                reached(RunMoment.BATCH_STARTING)
+                batch = Batch(journal.run_id, position, state.batches + 1, at, committing)
+                outcome = connector.run_batch(action, state.cursor, batch_size, batch)
+                reached(RunMoment.BATCH_COMMITTED)
+                journal.record_batch(position, outcome.last_key, outcome.rows)
+                state.cursor, state.batches = outcome.last_key, batch.number
+                state.rows_done += outcome.rows
+                reached(RunMoment.BATCH_JOURNALED)
                 if progress:
-                    progress(action, rows, outcome.done)
-                if outcome.done:
-                    break
+                    progress(action, state.rows_done, outcome.done)
+                finished = outcome.done
             journal.finish_step(position)
-            state = StepState(position, "done", cursor, rows, batches, state.held)
+            state.status = "done"
+            reached(RunMoment.STEP_FINISHED)
         elif progress:
             progress(action, state.rows_done, True)
         report.results.append(ActionResult(action, state.rows_done, state.held, state.batches))
+    # Every count is in the journal now: the markers have said what they had to say (also
+    # when an earlier process finished every step and was killed before getting here).
+    for system in sorted({a.system for a in plan.actions}):
+        connectors[system].forget_batches(journal.run_id)
     return report
 
 

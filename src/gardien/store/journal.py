@@ -152,6 +152,11 @@ class StoreJournal:
     def finish_step(self, position: int) -> None:
         self._update(position, status="done")
 
+    def reconcile_step(self, position: int, cursor: Any, rows_done: int, batches: int) -> None:
+        """The step as the target's batch markers say it is (the journal missed the last
+        batches a killed process committed)."""
+        self._update(position, cursor=_json_key(cursor), rows_done=rows_done, batches=batches)
+
     def close(
         self, clock: Clock, actor: str, summary: dict[str, Any], error: str | None = None
     ) -> None:

@@ -76,6 +76,20 @@ retention_step = sa.Table(
     sa.Column("held", sa.BigInteger(), nullable=False, server_default="0"),
 )
 
+# Who holds a retention run's lock (store.run_lock). The lock itself is the database's (an
+# advisory lock, GET_LOCK) or the OS's (a file lock beside a SQLite store), released when its
+# holder dies; this row only says who took it and when, for the message a second run prints.
+retention_lock = sa.Table(
+    "retention_lock",
+    metadata,
+    sa.Column("scope", sa.String(50), primary_key=True),
+    sa.Column("owner", sa.String(200), nullable=False),
+    sa.Column("host", sa.String(255), nullable=False),
+    sa.Column("pid", sa.Integer(), nullable=False),
+    sa.Column("run_id", sa.String(36), nullable=True),
+    sa.Column("since", sa.DateTime(timezone=True), nullable=False),
+)
+
 sa.Index("ix_audit_event_action", audit_event.c.action)
 sa.Index("ix_retention_run_status", retention_run.c.status)
 from gardien.store import schema_consent  # noqa: E402,F401,I001
