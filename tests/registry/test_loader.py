@@ -60,8 +60,13 @@ def test_ten_problems_are_ten_findings(tmp_path: Path) -> None:
 
 
 def test_env_interpolation() -> None:
-    assert interpolate_env("${A}/${B:-x}", {"A": "1"}) == ("1/x", [])
-    assert interpolate_env("${MISSING}", {}) == ("${MISSING}", ["MISSING"])
+    assert interpolate_env("${A_HOST}/${B_DATABASE:-x}", {"A_HOST": "1"}) == ("1/x", [])
+    text, [problem] = interpolate_env("${MISSING_URL}", {})
+    assert (text, problem.name, problem.reason) == (
+        "${MISSING_URL}",
+        "MISSING_URL",
+        "which is not set",
+    )
 
 
 def test_undefined_env_variable_is_reported_at_the_url(tmp_path: Path) -> None:

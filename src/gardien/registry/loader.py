@@ -25,6 +25,7 @@ from gardien.registry.findings import Finding, Severity
 from gardien.registry.limits import MAX_FILES, MAX_REGISTRY_BYTES, MAX_VALUES
 from gardien.registry.model import Registry
 from gardien.registry.references import reference_findings
+from gardien.registry.secrets import has_control_character, refused_variable
 from gardien.registry.source import PathKey, SourceMap, read_yaml
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -164,20 +165,51 @@ def _merge(
     return merged, source, findings
 
 
-def interpolate_env(text: str, environ: typing.Mapping[str, str]) -> tuple[str, list[str]]:
-    """Replace ``${VAR}`` and ``${VAR:-default}``; return the text and the undefined names."""
-    missing: list[str] = []
+@dataclass(frozen=True)
+class EnvProblem:
+    """Why a ``${VAR}`` could not be filled in: unset, refused, or a value with controls."""
+
+    name: str
+    reason: str
+    hint: str
+
+
+def interpolate_env(text: str, environ: typing.Mapping[str, str]) -> tuple[str, list[EnvProblem]]:
+    """Replace ``${VAR}`` and ``${VAR:-default}``; return the text and what could not be.
+
+    Only the variables ``secrets.refused_variable`` allows are read (never gardien's keys); a
+    value holding a control character is refused (a NUL or a newline in a URL is never meant).
+    """
+    problems: list[EnvProblem] = []
 
     def repl(match: re.Match[str]) -> str:
         name, default = match.group(1), match.group(2)
-        if name in environ:
-            return environ[name]
-        if default is not None:
-            return default
-        missing.append(name)
-        return match.group(0)
+        refused = refused_variable(name)
+        if refused is not None:
+            problems.append(
+                EnvProblem(name, f"which {refused}", "use a variable such as CRM_DATABASE_URL")
+            )
+            return match.group(0)
+        value = environ.get(name, default)
+        if value is None:
+            problems.append(
+                EnvProblem(
+                    name, "which is not set", f"export {name}=… or write ${{{name}:-default}}"
+                )
+            )
+            return match.group(0)
+        if has_control_character(value):
+            problems.append(
+                EnvProblem(
+                    name,
+                    "whose value holds a control character",
+                    f"check the value of {name}: a URL holds no NUL, newline or tab",
+                )
+            )
+            return match.group(0)
+        return value
 
-    return _ENV.sub(repl, text), missing
+    return _ENV.sub(repl, text), problems
 
 
 def _interpolate_systems(
@@ -189,15 +221,15 @@ def _interpolate_systems(
         return findings
     for system_id, system in systems.items():
         if isinstance(system, dict) and isinstance(system.get("url"), str):
-            url, missing = interpolate_env(system["url"], environ)
-            for name in missing:
+            url, problems = interpolate_env(system["url"], environ)
+            for problem in problems:
                 findings.append(
                     Finding.at(
                         "GD006",
                         Severity.ERROR,
-                        f"systems.{system_id}.url uses ${{{name}}}, which is not set",
+                        f"systems.{system_id}.url uses ${{{problem.name}}}, {problem.reason}",
                         source.locate(("systems", system_id, "url")),
-                        hint=f"export {name}=… or write ${{{name}:-default}}",
+                        hint=problem.hint,
                     )
                 )
             system["url"] = url

@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     WithJsonSchema,
+    field_serializer,
     field_validator,
     model_validator,
 )
@@ -27,6 +28,7 @@ from pydantic import (
 from gardien.registry.duration import Duration
 from gardien.registry.events import EventExpression
 from gardien.registry.limits import MAX_TABLE_CHAIN
+from gardien.registry.secrets import mask_url
 
 Identifier = Annotated[
     str,
@@ -589,11 +591,18 @@ class System(Strict):
 
     description: str | None = Field(None, description="What the system is.")
     url: str = Field(
-        description="SQLAlchemy URL; ${VAR} or ${VAR:-default} read from the environment."
+        description="SQLAlchemy URL; ${VAR} or ${VAR:-default} read from the environment.",
+        repr=False,
     )
     tables: dict[ColumnName, Table] = Field(
         default_factory=dict, description="Tables holding personal data."
     )
+
+    @field_serializer("url")
+    def _masked(self, url: str) -> str:
+        # Every dump (API, JSON output, digests) shows the URL without its password: the
+        # connectors read ``self.url``, nothing else needs the secret (issue 9 §2).
+        return mask_url(url)
 
 
 # --- the registry ---------------------------------------------------------------------------
