@@ -16,13 +16,14 @@ and strong (the rules of ``gardien.consent.keys.key_from_environment``, the one 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gardien.consent.keys import SubjectKey
@@ -31,6 +32,24 @@ from gardien.notify import DEFAULT_OUTBOX, DEFAULT_SENDER, Notifier, build_notif
 from gardien.store.keys import StoreKeys
 
 DEFAULT_URL = "sqlite:///gardien.db"
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(value: str) -> tuple[Network, ...]:
+    """``"10.0.0.1, 10.1.0.0/16, ::1"`` → networks; ValueError names a bad entry."""
+    networks: list[Network] = []
+    for entry in value.replace(";", ",").split(","):
+        entry = entry.strip()
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(
+                f"{entry!r} is neither an IP address nor a network (10.0.0.0/8, ::1)"
+            ) from None
+    return tuple(networks)
 
 
 class Settings(BaseSettings):
@@ -54,6 +73,28 @@ class Settings(BaseSettings):
     rate_limit_storage: str = "memory://"
     """Where the portal's per-address counters live (``limits`` storage URI); ``memory://`` holds
     for one process, ``redis://host:6379`` for several."""
+    trusted_proxies: str = ""
+    """The reverse proxies whose forwarding header is believed (addresses or networks, comma
+    separated; uvicorn's ``--forwarded-allow-ips``). Empty: no header is ever read, the
+    connection's peer is the client (``gardien.server.client``)."""
+    proxy_header: Literal["x-forwarded-for", "forwarded", "x-real-ip"] = "x-forwarded-for"
+    """The one header the trusted proxies set (any other a client may have added is ignored)."""
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        parse_networks(value)
+        return value
+
+    @field_validator("proxy_header", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @cached_property
+    def proxies(self) -> tuple[Network, ...]:
+        """``trusted_proxies`` as networks, parsed once."""
+        return parse_networks(self.trusted_proxies)
 
     @property
     def production(self) -> bool:

@@ -115,8 +115,9 @@ class LiveServer:
 
 
 @contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
+def serve(app: FastAPI, **options: Any) -> Iterator[str]:
     """Serve ``app`` with uvicorn in a background thread; yield its base URL, stop on exit.
+    ``options`` go to ``uvicorn.Config`` (those ``gardien serve`` passes, for instance).
 
     The socket is bound here (port 0, loopback only) and handed to uvicorn, so there is no
     window in which another process could take the port.
@@ -124,7 +125,9 @@ def serve(app: FastAPI) -> Iterator[str]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        app, **{"log_level": "warning", "access_log": False, "lifespan": "on", **options}
+    )
     server = uvicorn.Server(config)
     failure: list[BaseException] = []
 

@@ -8,6 +8,7 @@
   ``PermissionDenied``;
 - ``permissions``: the roles and the written permission matrix, the one place;
 - ``errors``: gardien's error kinds → HTTP statuses and the API's one JSON error shape;
-- ``ratelimit``: per-address counters (the portal, sign-in);
+- ``client``: the client's address (forwarding headers only from trusted proxies);
+- ``ratelimit``: per-address counters (the portal, sign-in), IPv6 per /64;
 - ``checks``: the batched consent checks on PostgreSQL (the context opens them).
 """

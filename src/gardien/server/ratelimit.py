@@ -2,8 +2,9 @@
 
 A moving window from the ``limits`` library, in memory by default (one server process); with
 several processes, point ``GARDIEN_RATE_LIMIT_STORAGE`` at a shared store (``redis://…``) so
-the limit holds across them. Behind a proxy, start uvicorn with ``--forwarded-allow-ips`` so
-the client's address is the person's, not the proxy's.
+the limit holds across them. The address is ``gardien.server.client.client_address``'s
+(forwarding headers believed only from ``GARDIEN_TRUSTED_PROXIES``), counted per IPv4 address
+or per IPv6 /64 (``limit_key``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from gardien.errors import GardienError, Kind
+from gardien.server.client import limit_key
 
 
 class RateLimited(GardienError):
@@ -47,11 +49,12 @@ class RateLimiter:
         self._items: dict[str, RateLimitItem] = {}
 
     def allow(self, action: str, address: str) -> bool:
-        """Count one ``action`` by ``address``; False once the address is over its limit."""
+        """Count one ``action`` by ``address``; False once the address (its /64 for IPv6) is
+        over its limit."""
         item = self._items.get(action)
         if item is None:
             item = self._items[action] = parse(getattr(self.limits, action))
-        return bool(self._limiter.hit(item, action, address))
+        return bool(self._limiter.hit(item, action, limit_key(address)))
 
     def check(self, action: str, address: str) -> None:
         """Count one ``action`` by ``address``; raise :class:`RateLimited` once over the limit."""

@@ -16,6 +16,7 @@ from fastapi.responses import Response
 
 from gardien.audit.chain import NewEvent
 from gardien.jobs import accounts
+from gardien.server.client import client_address
 from gardien.server.permissions import Role
 from gardien.server.ratelimit import RateLimiter
 from gardien.store import audit
@@ -28,7 +29,7 @@ router = APIRouter(prefix="/office", route_class=OfficeRoute)
 
 
 def _address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    return client_address(request, context(request).settings)
 
 
 def _connection(request: Request) -> dict[str, str]:

@@ -10,6 +10,7 @@ from starlette.responses import HTMLResponse
 from gardien.jobs import identity as proof
 from gardien.notify import NotificationError
 from gardien.requests.model import RightsRequest
+from gardien.server.client import client_address
 from gardien.server.context import Context
 from gardien.server.ratelimit import RateLimiter
 from gardien.web import csrf
@@ -45,7 +46,9 @@ def language(request: Request, ctx: Context) -> str:
 
 
 def address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The visitor's address (``gardien.server.client``: forwarding headers only from a
+    trusted proxy)."""
+    return client_address(request, context(request).settings)
 
 
 def limited(request: Request, action: str) -> bool:
