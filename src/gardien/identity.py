@@ -65,6 +65,16 @@ def normalise(kind: str, value: str, region: str = DEFAULT_REGION) -> str:
     return text
 
 
+def mask_identifier(kind: str, value: str) -> str:
+    """An identifier shown to recognise, not to copy: ``j…@example.fr``, ``+33…78``."""
+    if kind == "email":
+        local, _, domain = value.rpartition("@")
+        return f"{local[:1]}…@{domain}"
+    if len(value) <= 5:
+        return "…"
+    return f"{value[:3]}…{value[-2:]}"
+
+
 def normalise_all(identity: Mapping[str, str]) -> dict[str, str]:
     if not identity:
         raise MalformedIdentifier(

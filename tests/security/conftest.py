@@ -1,5 +1,6 @@
-"""The API fixture of tests/api, for the attack scripts here."""
+"""The API and back-office fixtures of tests/api and tests/web/office, for the attack scripts."""
 
 from tests.api.conftest import api
+from tests.web.office.conftest import office
 
-__all__ = ["api"]
+__all__ = ["api", "office"]

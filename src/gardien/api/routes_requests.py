@@ -32,14 +32,19 @@ from gardien.requests.states import RequestState
 from gardien.server.auth import Principal
 from gardien.server.context import Context
 from gardien.server.permissions import Permission as P
+from gardien.server.permissions import view_for
 from gardien.store import packages
 
 router = APIRouter(prefix="/requests", tags=["requests"])
 Ctx = Annotated[Context, Depends(context)]
 
 
-def _out(ctx: Context, request: RightsRequest, *, timeline: bool = True) -> RequestOut:
-    return RequestOut.model_validate(jobs.as_json(request, ctx.clock.now(), timeline=timeline))
+def _out(
+    ctx: Context, request: RightsRequest, who: Principal, *, timeline: bool = True
+) -> RequestOut:
+    """The request as ``who``'s role may read it (an auditor's masked: ``view_for``)."""
+    shown = view_for(who.role, request)
+    return RequestOut.model_validate(jobs.as_json(shown, ctx.clock.now(), timeline=timeline))
 
 
 def _delivery(delivery: proof.CodeDelivery) -> CodeDeliveryOut:
@@ -84,7 +89,7 @@ def create(
     if filed.code_error is not None:
         problem = f"{filed.code_error}; retry with POST /api/v1/requests/{request.id}/send-code"
     return RequestCreated(
-        request=_out(ctx, request),
+        request=_out(ctx, request, who),
         code=_delivery(filed.code) if filed.code else None,
         code_error=problem,
     )
@@ -125,13 +130,13 @@ def verify(
         request = proof.attest(
             ctx.engine, ctx.clock, request_id, actor=who.actor, attestation=body.attestation or ""
         )
-    return _out(ctx, request)
+    return _out(ctx, request, who)
 
 
 @router.get("", response_model=list[RequestOut])
 def list_requests(
     ctx: Ctx,
-    _: Annotated[Principal, Depends(require(P.REQUESTS_READ))],
+    who: Annotated[Principal, Depends(require(P.REQUESTS_READ))],
     state: Annotated[RequestState | None, Query()] = None,
     kind: Annotated[RequestKind | None, Query()] = None,
     overdue: Annotated[bool, Query(description="Only open requests past their deadline.")] = False,
@@ -146,15 +151,16 @@ def list_requests(
         overdue_at=now if overdue else None,
         due_before=due_before,
     )
-    return [_out(ctx, r, timeline=False) for r in found]
+    return [_out(ctx, r, who, timeline=False) for r in found]
 
 
 @router.get("/{request_id}", response_model=RequestOut)
 def show(
-    request_id: str, ctx: Ctx, _: Annotated[Principal, Depends(require(P.REQUESTS_READ))]
+    request_id: str, ctx: Ctx, who: Annotated[Principal, Depends(require(P.REQUESTS_READ))]
 ) -> RequestOut:
-    """One request, its deadlines and its timeline."""
-    return _out(ctx, jobs.show(ctx.engine, request_id))
+    """One request, its deadlines and its timeline (masked for a role that does not handle
+    people: ``server.permissions.view_for``)."""
+    return _out(ctx, jobs.show(ctx.engine, request_id), who)
 
 
 @router.post("/{request_id}/run", response_model=FulfilmentOut)
@@ -192,7 +198,9 @@ def extend(
 ) -> RequestOut:
     """Extend by two months (Art. 12(3)): once, with a reason, before the first due date."""
     return _out(
-        ctx, jobs.extend(ctx.engine, ctx.clock, request_id, actor=who.actor, reason=body.reason)
+        ctx,
+        jobs.extend(ctx.engine, ctx.clock, request_id, actor=who.actor, reason=body.reason),
+        who,
     )
 
 
@@ -205,7 +213,9 @@ def refuse(
 ) -> RequestOut:
     """Refuse a manifestly unfounded or excessive request, with a reason (Art. 12(5))."""
     return _out(
-        ctx, jobs.refuse(ctx.engine, ctx.clock, request_id, actor=who.actor, reason=body.reason)
+        ctx,
+        jobs.refuse(ctx.engine, ctx.clock, request_id, actor=who.actor, reason=body.reason),
+        who,
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from gardien.audit.chain import NewEvent
 from gardien.clock import Clock
 from gardien.errors import GardienError
+from gardien.identity import mask_identifier
 from gardien.jobs.requests import change
 from gardien.notify import Message, Notifier
 from gardien.requests import verification
@@ -45,10 +46,7 @@ class CodeDelivery:
 
 
 def mask(channel: str, value: str) -> str:
-    if channel == "email":
-        local, _, domain = value.rpartition("@")
-        return f"{local[:1]}…@{domain}"
-    return f"{value[:3]}…{value[-2:]}"
+    return mask_identifier(channel, value)
 
 
 def _code_message(

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from gardien.requests.masking import masked
+from gardien.requests.model import RightsRequest
 from gardien.roles import Role
 
-__all__ = ["MATRIX", "Permission", "Role", "allowed"]
+__all__ = ["MATRIX", "Permission", "Role", "allowed", "sees_people", "view_for"]
 
 
 class Permission(StrEnum):
@@ -59,3 +61,15 @@ MATRIX: dict[Permission, frozenset[Role]] = {
 
 def allowed(role: Role, permission: Permission) -> bool:
     return role in MATRIX[permission]
+
+
+def sees_people(role: Role) -> bool:
+    """Whether ``role`` reads requests with the person's identifiers and words in clear: the
+    roles that verify identities handle people (dpo, agent); an auditor reads the queue
+    masked (``gardien.requests.masking``), on the API as in the back office."""
+    return allowed(role, Permission.REQUESTS_VERIFY)
+
+
+def view_for(role: Role, request: RightsRequest) -> RightsRequest:
+    """The request as ``role`` may read it: the one masking the API and the pages show."""
+    return request if sees_people(role) else masked(request)

@@ -28,6 +28,7 @@ from gardien.requests.states import RequestState
 from gardien.server.context import Context
 from gardien.server.errors import status_of
 from gardien.server.permissions import Permission as P
+from gardien.server.permissions import sees_people, view_for
 from gardien.store import packages
 from gardien.web.office.pages import OfficeRoute, check_form, context, page, redirect
 from gardien.web.office.queue import urgency
@@ -114,18 +115,13 @@ def result_summary(result: Mapping[str, Any] | None) -> list[Fact]:
     ]
 
 
-def _mask_value(kind: str, value: str) -> str:
-    return proof.mask("email" if kind == "email" else kind, value)
-
-
 def identity_facts(request: RightsRequest, staff: Staff) -> tuple[list[Fact], bool]:
-    """The identifiers in clear for who handles the request (verify permission: dpo, agent);
-    masked for a role that only reads the queue (an auditor checks deadlines, not people)."""
-    clear = staff.can(P.REQUESTS_VERIFY)
-    return [
-        Fact(kind, value if clear else _mask_value(kind, value))
-        for kind, value in sorted(request.identity.items())
-    ], not clear
+    """The identifiers as the role may read them (``view_for``: in clear for who handles the
+    request, masked for a role that only reads the queue), and whether they are masked."""
+    shown = view_for(staff.role, request)
+    return [Fact(kind, value) for kind, value in sorted(shown.identity.items())], not sees_people(
+        staff.role
+    )
 
 
 def _facts(request: RightsRequest, now: datetime) -> list[Fact]:
@@ -241,7 +237,8 @@ def _detail(
     form: Mapping[str, str] | None = None,
 ) -> Response:
     ctx = context(request)
-    item = jobs.show(ctx.engine, request_id)
+    # What the page shows of the person is the API's masking for the same role (one place).
+    item = view_for(staff.role, jobs.show(ctx.engine, request_id))
     now = ctx.clock.now()
     identity, masked = identity_facts(item, staff)
     _, badge = urgency(item, now.date())
