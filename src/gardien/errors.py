@@ -40,6 +40,7 @@ The tree (code, kind), as in ``tests/test_errors.py``, which fails when a class 
     ├── NoCodeSent                  no_code_sent, conflict    (gardien.jobs.identity)
     ├── HoldAlreadyReleased         hold_already_released, conflict (gardien.store.holds)
     ├── CodeRejected                code_rejected, refused    (gardien.requests.verification)
+    ├── CodesLocked                 codes_locked, refused     (gardien.requests.verification)
     ├── Unauthenticated             unauthenticated           (gardien.server.auth)
     ├── PermissionDenied            forbidden                 (gardien.server.auth)
     ├── RateLimited                 rate_limited              (gardien.server.ratelimit)

@@ -29,6 +29,7 @@ from gardien.requests.directive import DirectiveAction
 from gardien.requests.kinds import RequestKind
 from gardien.requests.model import RequestDetails, RightsRequest
 from gardien.requests.states import RequestState
+from gardien.requests.verification import CodesLocked
 from gardien.server.auth import Principal
 from gardien.server.context import Context
 from gardien.server.permissions import Permission as P
@@ -86,7 +87,12 @@ def create(
     )
     request = filed.request
     problem = None
-    if filed.code_error is not None:
+    if isinstance(filed.code_error, CodesLocked):
+        problem = (
+            f"{filed.code_error}: POST /api/v1/requests/{request.id}/verify with an "
+            '"attestation"'
+        )
+    elif filed.code_error is not None:
         problem = f"{filed.code_error}; retry with POST /api/v1/requests/{request.id}/send-code"
     return RequestCreated(
         request=_out(ctx, request, who),

@@ -23,6 +23,7 @@ from gardien.registry.model import Registry
 from gardien.requests import workflow as wf
 from gardien.requests.kinds import RequestKind
 from gardien.requests.model import RequestDetails, RightsRequest
+from gardien.requests.verification import CodesLocked
 from gardien.store import portal_links
 from gardien.store import requests as book
 
@@ -111,8 +112,10 @@ class Filed:
     """As stored after the code was sent (``awaiting_identity``), else as filed."""
     code: CodeDelivery | None
     """Where the one-time code went, if one was sent."""
-    code_error: NotificationError | None
-    """Why the code could not be sent (the request is recorded all the same)."""
+    code_error: NotificationError | CodesLocked | None
+    """Why the code could not be sent (the request is recorded all the same): the notifier
+    failed, or too many wrong codes were given for this identifier today (an attestation is
+    needed)."""
     status_link: str | None
     """The secret of the portal's status page, when one was asked for (shown once)."""
 
@@ -154,7 +157,8 @@ def file_request(
     if status_link:
         with engine.begin() as conn:
             secret = portal_links.create(conn, clock, filed.id)
-    delivery, problem = None, None
+    delivery: CodeDelivery | None = None
+    problem: NotificationError | CodesLocked | None = None
     if notifier is not None and filed.channel is not None:
         try:
             delivery = send_code(
@@ -165,7 +169,7 @@ def file_request(
                 notifier=notifier,
                 controller=registry.controller.name,
             )
-        except NotificationError as exc:
+        except (NotificationError, CodesLocked) as exc:
             problem = exc
         else:
             filed = book.get(engine, filed.id)

@@ -3,7 +3,9 @@ agents' attestations of a checked document.
 
 The CLI, the API, the portal and the back office call these. A code is stored hashed, the
 previous one superseded; a wrong code uses one of its attempts, recorded in the audit trail
-even though refused.
+even though refused, and counts towards the caps per request and per identifier
+(``verification.WrongCodes``, stored in ``code_failure``): once one is reached no code is
+checked or sent, and only an attestation proves the identity.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from gardien.audit.chain import NewEvent
 from gardien.clock import Clock
@@ -24,8 +26,8 @@ from gardien.requests import verification
 from gardien.requests import workflow as wf
 from gardien.requests.model import RightsRequest
 from gardien.requests.states import Action, next_state
-from gardien.requests.verification import CodeOutcome
-from gardien.store import audit
+from gardien.requests.verification import CodeOutcome, CodesLocked, WrongCodes
+from gardien.store import audit, code_failures
 from gardien.store import requests as book
 
 
@@ -76,6 +78,23 @@ def _code_message(
     )
 
 
+def _wrong_codes(conn: Connection, request: RightsRequest, now: datetime) -> tuple[WrongCodes, str]:
+    """The wrong codes counted for ``request`` and its channel's identifier, and its digest."""
+    assert request.channel is not None
+    digest = code_failures.identifier_digest(
+        conn, request.channel, request.identity[request.channel]
+    )
+    return code_failures.counted(conn, request.id, digest, now), digest
+
+
+def codes_locked(engine: Engine, clock: Clock, request: RightsRequest) -> bool:
+    """Whether no code will be checked or sent for ``request`` any more (too many wrong ones)."""
+    if request.channel is None:
+        return False
+    with engine.connect() as conn:
+        return _wrong_codes(conn, request, clock.now())[0].locked
+
+
 def send_code(
     engine: Engine,
     clock: Clock,
@@ -88,7 +107,9 @@ def send_code(
     """Send a new one-time code to the request's declared channel (R-RGT-11).
 
     The code is stored hashed, the previous one superseded, and the message handed to the
-    notifier inside the same transaction: if delivery fails, nothing is recorded.
+    notifier inside the same transaction: if delivery fails, nothing is recorded. Refused
+    (``CodesLocked``) once too many wrong codes were given for the request or its identifier:
+    a new code would be a new set of guesses, and one more message to the person.
     """
     now = clock.now()
     with engine.begin() as conn:
@@ -100,6 +121,8 @@ def send_code(
                 "is verified by an agent's attestation of a checked document",
                 field="channel",
             )
+        if _wrong_codes(conn, before, now)[0].locked:
+            raise CodesLocked()
         code, record = verification.issue(str(uuid.uuid4()), before.id, before.channel, now)
         after = wf.code_sent(before, now=now, actor=actor, expires_at=record.expires_at)
         book.add_code(conn, record)
@@ -128,12 +151,21 @@ def verify_code(
                 "be checked, or the identity verified by an agent's attestation",
                 field="code",
             )
-        updated, outcome = verification.attempt(record, code, now)
-        book.update_code(conn, updated)
+        wrong, digest = _wrong_codes(conn, before, now)
+        if wrong.locked:
+            # Not compared at all: past the cap a right guess must prove nothing.
+            verification.clean_code(code)
+            updated, outcome = record, CodeOutcome.LOCKED
+        else:
+            updated, outcome = verification.attempt(record, code, now)
+            book.update_code(conn, updated)
         if outcome is CodeOutcome.ACCEPTED:
             after = wf.verified(before, now=now, actor=actor, method="code")
             book.save(conn, clock, before, after)
             return after
+        if outcome is CodeOutcome.WRONG:
+            code_failures.record(conn, request_id, digest, now)
+            wrong = wrong.plus_one()
         audit.append(
             conn,
             clock,
@@ -141,10 +173,16 @@ def verify_code(
                 actor,
                 "request.code_rejected",
                 f"request:{request_id}",
-                {"outcome": outcome.value, "attempts": updated.attempts},
+                {
+                    "outcome": outcome.value,
+                    "attempts": updated.attempts,
+                    "wrong_codes": wrong.request,
+                    "identifier_wrong_codes": wrong.identifier,
+                    "attestation_needed": wrong.locked,
+                },
             ),
         )
-    raise verification.rejection(updated, outcome)
+    raise verification.rejection(updated, outcome, wrong)
 
 
 def attest(

@@ -98,3 +98,4 @@ from gardien.store import schema_rights  # noqa: E402,F401
 from gardien.store import schema_packages  # noqa: E402,F401
 from gardien.store import schema_accounts  # noqa: E402,F401
 from gardien.store import schema_portal  # noqa: E402,F401
+from gardien.store import schema_guesses  # noqa: E402,F401

@@ -144,6 +144,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "code_wrong": "Ce code n'est pas valable. Vérifiez-le, ou demandez-en un nouveau.",
         "code_expired": "Ce code n'est plus valable. Demandez-en un nouveau.",
         "code_exhausted": "Trop d'essais pour ce code. Demandez-en un nouveau.",
+        "codes_locked": "Trop de codes erronés ont été saisis pour cette demande ou pour cette "
+        "adresse. Pour votre protection, aucun code ne sera plus envoyé ni vérifié. Votre demande "
+        "reste enregistrée : pour confirmer votre identité, contactez-nous (coordonnées en bas de "
+        "page) en indiquant sa référence ; une personne la vérifiera avec un justificatif.",
         "handling": "Votre demande est en cours de traitement. Nous vous répondrons au plus "
         "tard le {due}.",
         "extended": "Le délai de réponse a été prolongé jusqu'au {due} (article 12(3) du RGPD) "
@@ -223,6 +227,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "code_wrong": "This code is not valid. Check it, or ask for a new one.",
         "code_expired": "This code has expired. Ask for a new one.",
         "code_exhausted": "Too many attempts for this code. Ask for a new one.",
+        "codes_locked": "Too many wrong codes were entered for this request or for this address. "
+        "For your protection, no code will be sent or checked any more. Your request remains "
+        "recorded: to confirm your identity, contact us (details at the foot of this page) with "
+        "its reference; a person will check it with a document.",
         "handling": "Your request is being handled. We will answer by {due} at the latest.",
         "extended": "The time to answer has been extended to {due} (GDPR Article 12(3)) for "
         "this reason: {reason}",

@@ -50,13 +50,16 @@ def _refusal_reason(filed: RightsRequest) -> str | None:
 
 def _status_values(ctx: Context, lang: str, secret: str, filed: RightsRequest) -> dict[str, Any]:
     now = ctx.clock.now()
+    awaiting = filed.state in (RequestState.RECEIVED, RequestState.AWAITING_IDENTITY)
     return {
         "page": "status",
         "secret": secret,
         "filed": filed,
         "kind_label": KINDS[lang][filed.kind],
         "state_label": STATES[lang][filed.state],
-        "awaiting": filed.state in (RequestState.RECEIVED, RequestState.AWAITING_IDENTITY),
+        "awaiting": awaiting,
+        # Past the caps on wrong codes only an attestation proves the identity (issue 9 §3).
+        "codes_locked": awaiting and proof.codes_locked(ctx.engine, ctx.clock, filed),
         "open": filed.state.is_open,
         "masked_to": (
             proof.mask(filed.channel, filed.identity[filed.channel]) if filed.channel else None
@@ -125,6 +128,7 @@ _CODE_ERRORS = {
     CodeOutcome.EXHAUSTED: "code_exhausted",
     CodeOutcome.USED: "code_expired",
     CodeOutcome.SUPERSEDED: "code_expired",
+    CodeOutcome.LOCKED: "codes_locked",
 }
 
 
@@ -175,7 +179,9 @@ async def verify(request: Request, secret: str) -> Response:
         outcome = refused.outcome if isinstance(refused, CodeRejected) else CodeOutcome.WRONG
         filed = await run_in_threadpool(jobs.show, ctx.engine, filed.id)
         message = texts_for(lang)[_CODE_ERRORS.get(outcome, "code_wrong")]
-        return _status_page(request, ctx, lang, secret, filed, errors=[message], status_code=422)
+        # Locked: the page says so in place of the code form; once is enough.
+        errors = [] if outcome is CodeOutcome.LOCKED else [message]
+        return _status_page(request, ctx, lang, secret, filed, errors=errors, status_code=422)
     return RedirectResponse(f"/status/{secret}?lang={lang}&verified=1", status_code=303)
 
 
