@@ -89,8 +89,7 @@ def create(
     problem = None
     if isinstance(filed.code_error, CodesLocked):
         problem = (
-            f"{filed.code_error}: POST /api/v1/requests/{request.id}/verify with an "
-            '"attestation"'
+            f'{filed.code_error}: POST /api/v1/requests/{request.id}/verify with an "attestation"'
         )
     elif filed.code_error is not None:
         problem = f"{filed.code_error}; retry with POST /api/v1/requests/{request.id}/send-code"
