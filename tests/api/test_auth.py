@@ -1,4 +1,5 @@
-"""The token cache: one argon2 check for many simultaneous first calls; wrong tokens stay out."""
+"""The token cache: one argon2 check for many simultaneous first calls; wrong tokens stay out
+(tests/security/test_token_flood.py: what a flood of wrong tokens costs)."""
 
 from __future__ import annotations
 
@@ -28,15 +29,15 @@ def test_simultaneous_first_calls_share_one_check(monkeypatch: pytest.MonkeyPatc
 
     async def many() -> list[Principal | None]:
         return await asyncio.gather(
-            *(cache.principal(ctx, "good") for _ in range(20)),
-            *(cache.principal(ctx, "bad") for _ in range(5)),
+            *(cache.principal(ctx, "good", "192.0.2.1") for _ in range(20)),
+            *(cache.principal(ctx, "bad", "192.0.2.1") for _ in range(5)),
         )
 
     results = asyncio.run(many())
     assert results[:20] == [Principal("claire", Role.AGENT)] * 20
     assert results[20:] == [None] * 5
     assert sorted(calls) == ["bad", "good"]
-    # Remembered afterwards; a wrong token is checked again each time (never cached as good).
-    assert asyncio.run(cache.principal(ctx, "good")) == Principal("claire", Role.AGENT)
-    assert asyncio.run(cache.principal(ctx, "bad")) is None
-    assert sorted(calls) == ["bad", "bad", "good"]
+    # Remembered afterwards; a wrong token is remembered as wrong for a while (never as good).
+    assert asyncio.run(cache.principal(ctx, "good", "192.0.2.1")) == Principal("claire", Role.AGENT)
+    assert asyncio.run(cache.principal(ctx, "bad", "192.0.2.1")) is None
+    assert sorted(calls) == ["bad", "good"]

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from gardien.server.auth import PermissionDenied, Principal, TokenCache, Unauthenticated
+from gardien.server.client import client_address
 from gardien.server.context import Context
 from gardien.server.permissions import Permission, allowed
 
@@ -30,7 +31,9 @@ def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise Unauthenticated("give an API token: Authorization: Bearer gdn_…")
         cache: TokenCache = request.app.state.tokens
-        principal = await cache.principal(await context(request), credentials.credentials)
+        ctx = await context(request)
+        address = client_address(request, ctx.settings)
+        principal = await cache.principal(ctx, credentials.credentials, address)
         if principal is None:
             raise Unauthenticated("unknown, wrong or disabled API token")
         if not allowed(principal.role, permission):

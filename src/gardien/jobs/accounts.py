@@ -62,6 +62,11 @@ def by_token(engine: Engine, token: str) -> Account | None:
     return book.authenticate(engine, token)
 
 
+def token_prefix(token: str) -> str | None:
+    """The public part of an API token that finds its account (rate limits count by it)."""
+    return book.token_prefix(token)
+
+
 def by_password(engine: Engine, name: str, password: str) -> Account | None:
     """The enabled account with this name and password, or None (same cost either way)."""
     return book.authenticate_password(engine, name, password)

@@ -54,8 +54,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.gardien = ctx
-    app.state.tokens = TokenCache(settings.token_cache_seconds)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_storage)
+    app.state.tokens = TokenCache(settings.token_cache_seconds, app.state.rate_limiter)
     errors.install(app, error_page=pages_errors.error_page)
     api_routes.install(app)
     web_routes.install(app)  # the pages (issue 5 §2-3): server-rendered, outside the API schema

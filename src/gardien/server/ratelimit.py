@@ -40,6 +40,11 @@ class Limits:
     pages: str = "300/minute"
     login: str = "10/minute"
     """Back office sign-in attempts (argon2 makes each attempt slow too)."""
+    token_failures: str = "20/minute"
+    """API tokens refused per address: past it, no new token from there is hashed for a while
+    (each check is a 64 MiB argon2 hash; a valid token already checked keeps working)."""
+    prefix_failures: str = "5/minute"
+    """Wrong secrets per token prefix (the prefix is public: guessing one token's secret)."""
 
 
 class RateLimiter:
@@ -51,10 +56,18 @@ class RateLimiter:
     def allow(self, action: str, address: str) -> bool:
         """Count one ``action`` by ``address``; False once the address (its /64 for IPv6) is
         over its limit."""
+        return bool(self._limiter.hit(self._item(action), action, limit_key(address)))
+
+    def _item(self, action: str) -> RateLimitItem:
         item = self._items.get(action)
         if item is None:
             item = self._items[action] = parse(getattr(self.limits, action))
-        return bool(self._limiter.hit(item, action, limit_key(address)))
+        return item
+
+    def over(self, action: str, key: str) -> bool:
+        """Whether ``key`` is over its limit for ``action``, without counting an attempt (for
+        limits on failures: counted by ``allow`` once an attempt has failed)."""
+        return not self._limiter.test(self._item(action), action, limit_key(key))
 
     def check(self, action: str, address: str) -> None:
         """Count one ``action`` by ``address``; raise :class:`RateLimited` once over the limit."""

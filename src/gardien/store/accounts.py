@@ -134,13 +134,21 @@ def authenticate(engine: Engine, token: str) -> Account | None:
                 staff_account.c.token_prefix == parts[0], staff_account.c.disabled_at.is_(None)
             )
         ).first()
-    if row is None:
-        return None
     try:
-        _hasher.verify(row.token_hash, token)
+        # An unknown prefix costs the same argon2 check as a wrong secret, against a throw-away
+        # hash: the answer's timing does not tell which prefixes exist (issue 9 §2).
+        _hasher.verify(row.token_hash if row is not None else _dummy_hash(), token)
     except (VerificationError, InvalidHashError):
         return None
+    if row is None:
+        return None
     return Account(row.name, row.role, row.created_at)
+
+
+def token_prefix(token: str) -> str | None:
+    """The (public) prefix of a well-formed token, which finds its account; None otherwise."""
+    parts = _split(token)
+    return parts[0] if parts is not None else None
 
 
 # --- passwords for the back office ----------------------------------------------------------
