@@ -47,12 +47,15 @@ The tree (code, kind), as in ``tests/test_errors.py``, which fails when a class 
     ├── Unavailable                 unavailable: something gardien needs does not answer
     │   ├── StoreUnavailable        store_unavailable         (gardien.store.database)
     │   ├── NotificationError       notification_failed       (gardien.notify)
-    │   └── ConnectorError          connector_error           (gardien.connectors.errors)
-    │       ├── SystemUnreachable   system_unreachable
-    │       ├── SchemaMismatch      schema_mismatch
-    │       └── StatementFailed     statement_failed
+    │   ├── ConnectorError          connector_error           (gardien.connectors.errors)
+    │   │   ├── SystemUnreachable   system_unreachable
+    │   │   ├── SchemaMismatch      schema_mismatch
+    │   │   └── StatementFailed     statement_failed
+    │   └── RequestSystemFailed     request_system_failed: resumable (gardien.requests.run_errors)
     ├── RetentionRunInProgress      retention_run_in_progress, conflict (gardien.retention.errors)
     ├── RetentionLockLost           retention_lock_lost, unavailable (gardien.retention.errors)
+    ├── RequestRunInProgress        request_run_in_progress, conflict (gardien.requests.run_errors)
+    ├── RequestRunLockLost          request_run_lock_lost, unavailable (gardien.requests.run_errors)
     └── StoreKeysMissing            store_keys_missing, internal (gardien.store.keys)
 
 Library code never prints and never exits.

@@ -1,7 +1,8 @@
 """For gardien's own crash and concurrency tests only: stop a run at an exact moment.
 
-Not a feature. ``gardien retention run`` asks this module for a checkpoint (the executor's
-``checkpoint`` callback, ``gardien.retention.executor.RunMoment``); with none of the variables
+Not a feature. ``gardien retention run`` and ``gardien request run`` ask this module for a
+checkpoint (told each ``gardien.retention.executor.RunMoment`` of a retention run, each
+``gardien.requests.moments.RequestMoment`` of a request run); with none of the variables
 below set — always, outside gardien's tests — there is none, and nothing observes the run.
 
     GARDIEN_TEST_KILL_AT=<moment>:<n>    SIGKILL this process the n-th time <moment> is reached
@@ -19,22 +20,29 @@ import os
 import signal
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from enum import StrEnum
 from pathlib import Path
 
 from gardien.errors import UsageError
-from gardien.retention.executor import Checkpoint, RunMoment
+from gardien.requests.moments import RequestMoment
+from gardien.retention.executor import RunMoment
+
+Checkpoint = Callable[[StrEnum], None]  # a RunMoment or a RequestMoment
+_MOMENTS = {m.value for m in (*RunMoment, *RequestMoment)}
 
 PAUSE_LIMIT = 300.0  # a test that died does not leave a run paused for ever
 _POLL = 0.01
 
 
-def _target(variable: str, value: str) -> tuple[RunMoment, int]:
+def _target(variable: str, value: str) -> tuple[str, int]:
     name, _, count = value.rpartition(":")
     try:
-        return RunMoment(name), int(count)
+        if name not in _MOMENTS:
+            raise ValueError(name)
+        return name, int(count)
     except ValueError:
-        known = ", ".join(m.value for m in RunMoment)
+        known = ", ".join(sorted(_MOMENTS))
         raise UsageError(f"{variable}={value!r}: expected <moment>:<n>, moments: {known}") from None
 
 
@@ -47,17 +55,18 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> Checkpoint | No
     kill_at = _target("GARDIEN_TEST_KILL_AT", kill) if kill else None
     pause_at = _target("GARDIEN_TEST_PAUSE_AT", pause) if pause else None
     signals = Path(environ.get("GARDIEN_TEST_SIGNAL_DIR", "."))
-    seen: Counter[RunMoment] = Counter()
+    seen: Counter[str] = Counter()
 
-    def checkpoint(moment: RunMoment) -> None:
-        seen[moment] += 1
+    def checkpoint(moment: StrEnum) -> None:
+        name = moment.value
+        seen[name] += 1
         if moments_file:
             with open(moments_file, "a", encoding="utf-8") as log:
-                log.write(f"{moment.value}\n")
-        if kill_at == (moment, seen[moment]):
+                log.write(f"{name}\n")
+        if kill_at == (name, seen[name]):
             os.kill(os.getpid(), signal.SIGKILL)
-        if pause_at == (moment, seen[moment]):
-            (signals / f"paused-{os.getpid()}").write_text(moment.value, encoding="utf-8")
+        if pause_at == (name, seen[name]):
+            (signals / f"paused-{os.getpid()}").write_text(name, encoding="utf-8")
             deadline = time.monotonic() + PAUSE_LIMIT
             while not (signals / "resume").exists() and time.monotonic() < deadline:
                 time.sleep(_POLL)

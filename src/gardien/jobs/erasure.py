@@ -28,6 +28,7 @@ from gardien.consent.keys import SubjectKey
 from gardien.errors import GardienError, UsageError
 from gardien.holds.model import LegalHold
 from gardien.registry.model import Registry
+from gardien.requests.moments import Observer, RequestMoment
 from gardien.rights.erasure import LocatedRow, decide_erasure
 from gardien.rights.erasure_execution import DEFAULT_CHUNK, RowWriter, execute_steps
 from gardien.rights.outcome import ErasureOutcome
@@ -67,12 +68,14 @@ def erase(
     holds: Sequence[LegalHold] | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     language: str = "en",
+    observe: Observer | None = None,
 ) -> ErasureRun:
     """Erase what no activity still needs of the rows found for ``request_id``'s person.
 
     ``rows``: ``gardien.rights.erasure.located_rows(location)`` for the request's location.
     ``key``: the keyed-hash secret (default: the store's subject key, ``gardien.store.keys``).
     ``holds``: the legal holds (default: every hold in the store).
+    ``observe``: told the moments of the execution (``RequestMoment``), for crash tests.
     """
     existing = rights_journal.find(store, request_id, KIND)
     if existing is not None and existing.status == "completed":
@@ -101,13 +104,17 @@ def erase(
             actor=actor,
             details=_summary(plan.outcome),
         )
+        if observe is not None:
+            observe(RequestMoment.EXECUTION_OPENED)
         resumed = False
     else:
         execution, resumed = existing, True
     outcome = ErasureOutcome.from_dict(execution.outcome)
     journal = rights_journal.StoreStepJournal(store, execution.id)
     try:
-        execute_steps(execution.steps, writers, journal, chunk_size=execution.chunk_size)
+        execute_steps(
+            execution.steps, writers, journal, chunk_size=execution.chunk_size, observe=observe
+        )
     except GardienError as exc:
         rights_journal.close(store, clock, execution, actor=actor, details={}, error=str(exc))
         raise

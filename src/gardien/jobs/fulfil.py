@@ -16,6 +16,15 @@ completed with a result that holds counts and legal grounds only (never a value)
 
 A request that cannot run (unverified identity, a directive before a declared death) is
 reported and left as it is; the others go on.
+
+One request run per store at a time (``gardien.store.run_lock``, scope ``requests``): a second
+one waits at most ``wait`` seconds, then stops having done nothing (``RequestRunInProgress``).
+Holding the lock, a run knows that a request found ``in_progress`` was left by a run that died
+or met a system error: it resumes it from the journals, never refuses it, and ends as an
+uninterrupted run would have — every write journaled before it is made and replayed, not
+repeated (``gardien.jobs.erasure``, ``gardien.store.rights_journal.once``). A system that fails
+under one request leaves that request in progress, says where (``system.table``), and is
+recorded in the audit trail as resumable; the other requests go on (issue 9 §4).
 """
 
 from __future__ import annotations
@@ -27,11 +36,12 @@ from typing import Any, Literal
 
 from sqlalchemy.engine import Engine
 
+from gardien.audit.chain import NewEvent
 from gardien.clock import Clock
 from gardien.connectors.errors import ConnectorError
 from gardien.connectors.sql import SqlConnector, connectors_for
 from gardien.consent.subject import Subject
-from gardien.errors import GardienError
+from gardien.errors import GardienError, Unavailable
 from gardien.jobs import consent as consent_jobs
 from gardien.jobs import requests as request_jobs
 from gardien.jobs.erasure import erase
@@ -41,12 +51,14 @@ from gardien.jobs.retention import require_systems
 from gardien.registry.model import Registry
 from gardien.requests.kinds import RequestKind
 from gardien.requests.model import RightsRequest
+from gardien.requests.moments import Observer, RequestMoment
+from gardien.requests.run_errors import RequestSystemFailed
 from gardien.requests.workflow import InvalidRequest
 from gardien.rights.access import RequestReference
 from gardien.rights.erasure import located_rows
 from gardien.rights.locate import PersonLocation, locate
 from gardien.rights.package import access_package, portability_package
-from gardien.store import consent_history, packages
+from gardien.store import audit, consent_history, packages, rights_journal, run_lock
 from gardien.store.keys import keys_of
 
 
@@ -85,11 +97,36 @@ class _Runner:
         actor: str,
         lang: str | None,
         pdf: bool,
+        observe: Observer | None = None,
     ) -> None:
         self.registry, self.store, self.clock = registry, store, clock
         self.connectors, self.actor, self.lang, self.pdf = connectors, actor, lang, pdf
+        self.observe = observe
         self.pending: list[request_jobs.Completion] = []
         self.pending_packages: list[tuple[str, str, bytes]] = []
+
+    def moment(self, moment: RequestMoment) -> None:
+        if self.observe is not None:
+            self.observe(moment)
+
+    def erase_ledger_identifiers(self, request: RightsRequest) -> int:
+        """The consent ledger keeps identifiers in clear to act on them; after an erasure only
+        its digests remain, as proof of what the person asked (Art. 7(1), 17). Journaled with
+        the write: a resumed request answers with the count, and audits it, once."""
+        subject = _subject(self.registry, self.store, request)
+        done = rights_journal.once(
+            self.store,
+            self.clock,
+            request_id=request.id,
+            kind="ledger_erasure",
+            actor=self.actor,
+            work=lambda conn: {
+                "events": consent_history.erase_identifiers_in(
+                    conn, self.clock, subject, actor=self.actor
+                )
+            },
+        )
+        return int(done["events"])
 
     def reference(self, request: RightsRequest) -> RequestReference:
         return RequestReference(request.id, request.received_at, self.clock.now().date())
@@ -118,6 +155,7 @@ class _Runner:
         if self.pending:
             request_jobs.complete_many(self.store, self.clock, self.pending, actor=self.actor)
             self.pending = []
+            self.moment(RequestMoment.ANSWERS_WRITTEN)
 
     def package(self, request: RightsRequest, location: PersonLocation) -> Fulfilment:
         reference = self.reference(request)
@@ -150,6 +188,7 @@ class _Runner:
         run = erase(
             self.registry, self.store, self.clock, request.id, rows, self.connectors,
             actor=self.actor, language=self.lang or self.registry.languages[0],
+            observe=self.observe,
         )  # fmt: skip
         data = run.outcome.to_dict()
         result = {
@@ -157,14 +196,7 @@ class _Runner:
             for key in ("found", "erased", "kept", "complete", "tables", "recipients")
         }
         if request.kind is RequestKind.ERASURE:
-            # The consent ledger keeps identifiers in clear to act on them; after an erasure
-            # only its digests remain, as proof of what the person asked (Art. 7(1), 17).
-            result["ledger_identifiers_erased"] = consent_history.erase_identifiers(
-                self.store,
-                self.clock,
-                _subject(self.registry, self.store, request),
-                actor=self.actor,
-            )
+            result["ledger_identifiers_erased"] = self.erase_ledger_identifiers(request)
         summary = f"{data['erased']} row(s) erased, {data['kept']} kept with their legal ground"
         reasons = None
         if data["kept"]:
@@ -297,35 +329,84 @@ def run_requests(
     pdf: bool = True,
     connectors: Mapping[str, SqlConnector] | None = None,
     progress: Progress | None = None,
+    wait: float = 0.0,
+    checkpoint: Observer | None = None,
 ) -> list[Fulfilment]:
-    """Fulfil verified requests; one look-up per table for all of them together."""
+    """Fulfil verified requests, and resume those a dead run left in progress; one look-up per
+    table for all of them together.
+
+    One request run per store at a time: while another holds the lock, wait at most ``wait``
+    seconds, then raise ``RequestRunInProgress`` naming it, having done nothing.
+    ``checkpoint`` is told every moment of the run (``RequestMoment``), to observe it.
+    """
     connectors = connectors or connectors_for(registry)
     require_systems(registry, connectors)
-    runner = _Runner(registry, store, clock, connectors, actor=actor, lang=lang, pdf=pdf)
+
+    def waiting() -> None:
+        if checkpoint is not None:
+            checkpoint(RequestMoment.WAITING)
+
+    with run_lock.holding(
+        store, actor, wait=wait, scope=run_lock.REQUESTS, on_wait=waiting
+    ) as lock:
+
+        def observe(moment: RequestMoment) -> None:
+            if moment is RequestMoment.REQUEST_STARTING:
+                lock.confirm()  # never a request without the lock
+            if checkpoint is not None:
+                checkpoint(moment)
+
+        observe(RequestMoment.LOCKED)
+        runner = _Runner(
+            registry, store, clock, connectors, actor=actor, lang=lang, pdf=pdf, observe=observe
+        )
+        try:
+            results = _run_locked(runner, request_ids, progress)
+        finally:
+            runner.flush()  # what was carried out is answered, even if the run stops here
+        observe(RequestMoment.CLOSING)
+        return results
+
+
+def _run_locked(
+    runner: _Runner, request_ids: Sequence[str], progress: Progress | None
+) -> list[Fulfilment]:
+    registry, store, clock, actor = runner.registry, runner.store, runner.clock, runner.actor
     results: list[Fulfilment] = []
-    started, not_started = request_jobs.start_many(store, clock, request_ids, actor=actor)
+    started, not_started = request_jobs.start_many(
+        store, clock, request_ids, actor=actor, resume=True
+    )
+    runner.moment(RequestMoment.STARTED)
     for request_id, exc in not_started.items():
         request = _safe_show(store, request_id)
+        if request is not None and not request.state.is_open:
+            # Answered already, by this command before it was killed or by another: running
+            # the same batch again is how a stopped run is finished, not a mistake.
+            results.append(
+                Fulfilment(
+                    request_id, request.kind.value, request.state.value, "already answered",
+                    dict(request.result or {}),
+                )
+            )  # fmt: skip
+            continue
         kind = request.kind.value if request else "?"
         state = request.state.value if request else "?"
         results.append(Fulfilment(request_id, kind, state, "not run", error=str(exc)))
-    locations = (
-        locate(registry, [(r.id, dict(r.identity)) for r in started], connectors) if started else {}
-    )
+    try:
+        locations = (
+            locate(registry, [(r.id, dict(r.identity)) for r in started], runner.connectors)
+            if started
+            else {}
+        )
+    except ConnectorError as exc:  # nothing was changed: every request resumes on a re-run
+        raise RequestSystemFailed(f"system {exc.system} (finding the people)", exc) from exc
     for request in started:
+        runner.moment(RequestMoment.REQUEST_STARTING)
         location = locations[request.id]
         try:
             results.append(_fulfil(runner, request, location))
-        except ConnectorError as exc:  # a system failed: running the request again can help
-            results.append(
-                Fulfilment(
-                    request.id,
-                    request.kind.value,
-                    "in_progress",
-                    "failed; run it again",
-                    error=str(exc),
-                )
-            )
+        except Unavailable as exc:  # a system failed: the journal keeps what was done
+            results.append(_interrupted(runner, request, exc))
         except GardienError as exc:
             # The law or the registry refuses what was asked (an objection to a contract
             # activity, a field the person's tables do not hold…): running it again cannot
@@ -336,10 +417,39 @@ def run_requests(
                     request.id, request.kind.value, answered.state.value, "refused", error=str(exc)
                 )
             )
+        runner.moment(RequestMoment.REQUEST_DONE)
         if progress:
             progress(results[-1])
-    runner.flush()
     return results
+
+
+def _interrupted(runner: _Runner, request: RightsRequest, exc: Unavailable) -> Fulfilment:
+    """The request stays in progress, recorded as resumable: the next run carries it on."""
+    where = exc.where if isinstance(exc, RequestSystemFailed) else None
+    if where is None and isinstance(exc, ConnectorError):
+        where = f"system {exc.system}"
+    failed = (
+        exc
+        if isinstance(exc, RequestSystemFailed)
+        else RequestSystemFailed(where or "gardien's store", exc)
+    )
+    audit.record(
+        runner.store,
+        runner.clock,
+        NewEvent(
+            runner.actor,
+            "request.interrupted",
+            f"request:{request.id}",
+            {"where": failed.where, "error": failed.cause.code, "resumable": True},
+        ),
+    )
+    return Fulfilment(
+        request.id,
+        request.kind.value,
+        "in_progress",
+        "interrupted; a re-run resumes it",
+        error=str(failed),
+    )
 
 
 def _fulfil(runner: _Runner, request: RightsRequest, location: PersonLocation) -> Fulfilment:

@@ -27,7 +27,7 @@ from typing import Any
 
 from gardien.errors import GardienError
 from gardien.jobs.erasure import erase
-from gardien.jobs.fulfil import Fulfilment, _keep_reason, _located_summary, _Runner, _subject
+from gardien.jobs.fulfil import Fulfilment, _keep_reason, _located_summary, _Runner
 from gardien.publish.document import Bullets, Paragraph
 from gardien.publish.wording import wording_for
 from gardien.registry.model import Registry
@@ -45,7 +45,6 @@ from gardien.rights.access_letter import AccessLetter, build_access_letter
 from gardien.rights.erasure import located_rows
 from gardien.rights.locate import PersonLocation
 from gardien.rights.package import deterministic_zip
-from gardien.store import consent_history
 
 ARTICLE = "Loi n° 78-17 art. 85"
 
@@ -126,7 +125,7 @@ def _erase(
     run = erase(
         runner.registry, runner.store, runner.clock, request.id, located_rows(location),
         runner.connectors, actor=runner.actor,
-        language=runner.lang or runner.registry.languages[0],
+        language=runner.lang or runner.registry.languages[0], observe=runner.observe,
     )  # fmt: skip
     data = run.outcome.to_dict()
     result: dict[str, Any] = {"directive": directive}
@@ -134,12 +133,7 @@ def _erase(
         {k: data[k] for k in ("found", "erased", "kept", "complete", "tables", "recipients")}
     )
     # As after an erasure request: the ledger keeps its proof as digests only (Art. 7(1)).
-    result["ledger_identifiers_erased"] = consent_history.erase_identifiers(
-        runner.store,
-        runner.clock,
-        _subject(runner.registry, runner.store, request),
-        actor=runner.actor,
-    )
+    result["ledger_identifiers_erased"] = runner.erase_ledger_identifiers(request)
     summary = (
         f"directive to erase: {data['erased']} row(s) erased, {data['kept']} kept with their "
         "legal ground"

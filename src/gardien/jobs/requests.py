@@ -140,19 +140,33 @@ def complete(
 
 
 def start_many(
-    engine: Engine, clock: Clock, request_ids: Sequence[str], *, actor: str
+    engine: Engine,
+    clock: Clock,
+    request_ids: Sequence[str],
+    *,
+    actor: str,
+    resume: bool = False,
 ) -> tuple[list[RightsRequest], dict[str, GardienError]]:
-    """``start`` for a batch, in one transaction: the started requests, and why others are not."""
+    """``start`` for a batch, in one transaction: the started requests, and why others are not.
+
+    ``resume``: a request already ``in_progress`` is returned as it is, to be carried on, not
+    refused. Only a request run holding the run lock may ask it (``gardien.jobs.fulfil``):
+    holding it, no other run is alive, so an in-progress request was left by a run that died
+    or met a system error, and its journal says what it did (issue 9 §4).
+    """
     now = clock.now()
     started: list[RightsRequest] = []
     refused: dict[str, GardienError] = {}
     with engine.begin() as conn:
         loaded = book.load_many(conn, list(request_ids), lock=True)
         changes = []
-        for request_id in request_ids:
+        for request_id in dict.fromkeys(request_ids):  # a request named twice runs once
             before = loaded.get(request_id)
             if before is None:
                 refused[request_id] = book.RequestNotFound(request_id)
+                continue
+            if resume and before.state is RequestState.IN_PROGRESS:
+                started.append(before)
                 continue
             try:
                 after = wf.start(before, now=now, actor=actor)

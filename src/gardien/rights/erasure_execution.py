@@ -10,7 +10,12 @@ every chunk is recorded once it has committed. Every statement is idempotent —
 deleted row changes nothing, setting a column to the value it already has changes nothing,
 and keyed hashes are computed once, when the steps are planned, and stored with them — so a
 run killed at any point is resumed from the journal and reaches the same end state as one
-that was never interrupted (issue 4 §3).
+that was never interrupted (issue 4 §3). The journal counts a chunk's rows from its keys, not
+from what its statement reported: a chunk that committed just before a kill and is applied
+again changes nothing the second time, and its rows are counted all the same (issue 9 §4).
+
+A system that fails under a step stops the execution with the step's ``system.table``
+(``RequestSystemFailed``): what was done stays journaled, and the next run resumes it.
 """
 
 from __future__ import annotations
@@ -19,6 +24,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
+
+from gardien.errors import Unavailable
+from gardien.requests.moments import Observer, RequestMoment
+from gardien.requests.run_errors import RequestSystemFailed
 
 DEFAULT_CHUNK = 500  # keys per statement: well under every driver's bound-parameter limit
 
@@ -140,20 +149,35 @@ def execute_steps(
     journal: StepJournal,
     *,
     chunk_size: int = DEFAULT_CHUNK,
+    observe: Observer | None = None,
 ) -> list[int]:
-    """Run every step not yet done, chunk by chunk; rows changed per step (this run only)."""
+    """Run every step not yet done, chunk by chunk; rows changed per step (this run only).
+
+    ``observe`` is told when the execution moves to another system and around each chunk.
+    """
     if chunk_size < 1:
         raise ValueError("the chunk size must be at least 1")
     done = journal.chunks_done()
     changed: list[int] = []
+    system: str | None = None
     for position, step in enumerate(steps):
         rows = 0
         for index, chunk in enumerate(step.chunks(chunk_size)):
             if index < done.get(position, 0):
                 continue  # committed before an interruption
-            count = apply(writers[step.system], chunk)
+            if observe is not None and step.system != system:
+                observe(RequestMoment.SYSTEM_STARTING)
+            system = step.system
+            try:
+                count = apply(writers[step.system], chunk)
+            except Unavailable as exc:
+                raise RequestSystemFailed(step.where, exc) from exc
+            if observe is not None:
+                observe(RequestMoment.CHUNK_APPLIED)
             rows += count
-            journal.record_chunk(position, index + 1, count)
+            journal.record_chunk(position, index + 1, len(chunk.keys))
+            if observe is not None:
+                observe(RequestMoment.CHUNK_JOURNALED)
         changed.append(rows)
     return changed
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from gardien.audit.chain import NewEvent
 from gardien.clock import Clock
@@ -101,29 +101,34 @@ def erase_identifiers(engine: Engine, clock: Clock, subject: Subject, *, actor: 
     """Art. 17: drop the identifiers kept in clear for the person; the digests, times, kinds
     and proofs stay as proof of what they asked. The only change ever made to these tables."""
     with engine.begin() as conn:
-        changed = 0
-        for table, link in (
-            (consent_event, consent_event_subject),
-            (restriction_event, restriction_subject),
-        ):
-            changed += conn.execute(
-                table.update()
-                .where(
-                    table.c.seq.in_(
-                        sa.select(link.c.event_seq).where(link.c.digest.in_(subject.digests))
-                    ),
-                    table.c.identifiers.is_not(None),
-                )
-                .values(identifiers=None)
-            ).rowcount
-        audit.append(
-            conn,
-            clock,
-            NewEvent(
-                actor,
-                "consent.identifiers_erased",
-                "consent",
-                {"subject": subject_audit(subject), "events": changed},
-            ),
-        )
+        return erase_identifiers_in(conn, clock, subject, actor=actor)
+
+
+def erase_identifiers_in(conn: Connection, clock: Clock, subject: Subject, *, actor: str) -> int:
+    """``erase_identifiers`` inside the caller's transaction (journaled with it, ``jobs.fulfil``)."""
+    changed = 0
+    for table, link in (
+        (consent_event, consent_event_subject),
+        (restriction_event, restriction_subject),
+    ):
+        changed += conn.execute(
+            table.update()
+            .where(
+                table.c.seq.in_(
+                    sa.select(link.c.event_seq).where(link.c.digest.in_(subject.digests))
+                ),
+                table.c.identifiers.is_not(None),
+            )
+            .values(identifiers=None)
+        ).rowcount
+    audit.append(
+        conn,
+        clock,
+        NewEvent(
+            actor,
+            "consent.identifiers_erased",
+            "consent",
+            {"subject": subject_audit(subject), "events": changed},
+        ),
+    )
     return changed

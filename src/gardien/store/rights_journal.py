@@ -5,19 +5,24 @@ inserted, together with the audit event that announces them, before any system i
 each committed chunk is recorded; the end is recorded with the audit event that closes it.
 One execution per request and kind: running the same request again finds it — completed, it
 is answered from the journal without touching anything; interrupted, it is resumed.
+
+:func:`once` journals a write to gardien's own store that must happen once per request (the
+consent ledger's identifiers erased after an erasure…): the write and its execution row commit
+together, so a re-run after a kill finds the row and answers with the stored outcome instead of
+writing, and auditing, again (issue 9 §4).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from gardien.audit.chain import NewEvent
 from gardien.clock import Clock
@@ -134,6 +139,40 @@ def open_execution(
     return found
 
 
+def once(
+    engine: Engine,
+    clock: Clock,
+    *,
+    request_id: str,
+    kind: str,
+    actor: str,
+    work: Callable[[Connection], Mapping[str, Any]],
+) -> Mapping[str, Any]:
+    """Run ``work`` in a transaction with the execution row that records it, unless a run
+    already did: then its recorded outcome is returned and nothing is written."""
+    existing = find(engine, request_id, kind)
+    if existing is not None:
+        return existing.outcome
+    now = clock.now()
+    with engine.begin() as conn:
+        outcome = dict(work(conn))
+        conn.execute(
+            rights_execution.insert().values(
+                id=str(uuid.uuid4()),
+                request_id=request_id,
+                kind=kind,
+                status="completed",
+                steps="[]",
+                chunk_size=0,
+                outcome=json.dumps(outcome, default=str, ensure_ascii=False),
+                started_at=now,
+                finished_at=now,
+                actor=actor,
+            )
+        )
+    return outcome
+
+
 class StoreStepJournal:
     """Implements ``StepJournal`` on the store; each chunk is recorded in its own transaction."""
 
@@ -151,6 +190,7 @@ class StoreStepJournal:
             return {r.position: r.chunks_done for r in rows}
 
     def record_chunk(self, position: int, chunks_done: int, rows: int) -> None:
+        """``rows``: the chunk's rows, counted from its keys (``execute_steps``)."""
         with self.engine.begin() as conn:
             conn.execute(
                 rights_step.update()

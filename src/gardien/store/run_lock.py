@@ -1,23 +1,27 @@
-"""One retention run per store at a time: a lock that its holder's death releases.
+"""One run per store and scope at a time: a lock that its holder's death releases.
 
 Two runs at once (a cron job and the back office's button) used to both execute the same
 unfinished run and record it twice, completed and failed (issue 9 §4). The lock is taken
-before the journal is read and held until the run is closed:
+before the journal is read and held until the run is closed. Each kind of run has its own
+scope, and its own errors to say it is taken or lost: ``retention`` (``gardien retention run``)
+and ``requests`` (``gardien request run``, ``gardien.jobs.fulfil``); a retention run and a
+request run do not wait for each other.
 
 - PostgreSQL store: a session advisory lock (``pg_try_advisory_lock``) on a connection kept
   for the run;
 - MariaDB/MySQL store: ``GET_LOCK`` on a connection kept for the run (named after the
   database: such locks are server-wide);
-- SQLite store: an exclusive ``flock`` on a file beside the database (``<store>.retention-
+- SQLite store: an exclusive ``flock`` on a file beside the database (``<store>.<scope>-
   lock``); a store in memory lives in one process, where a lock object is enough.
 
 Each is released by the database or the kernel the moment its holder's connection or file
 closes, including when the process is killed: no expiry to tune, no killed holder blocking the
 next run, and a slow batch never outlives its lock. The database's lock cannot say *who* holds
 it, so the holder also writes a row in ``retention_lock`` (owner, host, pid, since, run),
-which a refused run reads to name it. Before each batch the run confirms it still holds the
-lock (the same round trip keeps the connection from idling out): a run whose connection
-dropped stops before changing anything more (``RetentionLockLost``).
+which a refused run reads to name it. Before each batch (each request) the run confirms it
+still holds the lock (the same round trip keeps the connection from idling out): a run whose
+connection dropped stops before changing anything more (``RetentionLockLost``,
+``RequestRunLockLost``).
 """
 
 from __future__ import annotations
@@ -38,10 +42,31 @@ from typing import Protocol
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from gardien.errors import GardienError
+from gardien.requests.run_errors import RequestRunInProgress, RequestRunLockLost
 from gardien.retention.errors import LockHolder, RetentionLockLost, RetentionRunInProgress
 from gardien.store.schema import retention_lock
 
-SCOPE = "retention"  # today one scope per store: a run covers every system of the registry
+SCOPE = "retention"  # a retention run covers every system of the registry
+REQUESTS = "requests"  # a request run (``gardien request run``, the API, the back office)
+
+
+class _Lost(Exception):
+    """The database no longer gives this connection the lock (turned into the scope's error)."""
+
+
+def _in_progress(scope: str, holder: LockHolder | None, waited: float) -> GardienError:
+    if scope == REQUESTS:
+        return RequestRunInProgress(holder, waited)
+    return RetentionRunInProgress(scope, holder, waited)
+
+
+def _lost(scope: str, why: str) -> GardienError:
+    if scope == REQUESTS:
+        return RequestRunLockLost(why)
+    return RetentionLockLost(scope, why)
+
+
 POLL = 0.25  # seconds between two tries while waiting
 _GARDIEN = 0x67617264  # "gard": the first key of gardien's two-key advisory locks
 
@@ -77,7 +102,7 @@ class _AdvisoryLock:
             self.keys,
         ).scalar_one()
         if not held:
-            raise RetentionLockLost(self.scope, "the advisory lock is no longer held")
+            raise _Lost("the advisory lock is no longer held")
 
     def release(self) -> None:
         assert self.conn is not None
@@ -106,7 +131,7 @@ class _NamedLock:
             sa.text("SELECT IS_USED_LOCK(:name) = CONNECTION_ID()"), self.params
         ).scalar_one()
         if mine != 1:
-            raise RetentionLockLost(self.scope, "the named lock is no longer held")
+            raise _Lost("the named lock is no longer held")
 
     def release(self) -> None:
         assert self.conn is not None
@@ -144,16 +169,16 @@ class _FileLock:
             self.fd = None
 
 
-_IN_MEMORY: dict[int, threading.Lock] = {}
+_IN_MEMORY: dict[tuple[int, str], threading.Lock] = {}
 _IN_MEMORY_GUARD = threading.Lock()
 
 
 class _ProcessLock:
-    """A SQLite store in memory exists in one process: a lock per engine is enough."""
+    """A SQLite store in memory exists in one process: a lock per engine and scope is enough."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, scope: str) -> None:
         with _IN_MEMORY_GUARD:
-            self.lock = _IN_MEMORY.setdefault(id(engine), threading.Lock())
+            self.lock = _IN_MEMORY.setdefault((id(engine), scope), threading.Lock())
 
     def try_acquire(self) -> bool:
         return self.lock.acquire(blocking=False)
@@ -179,7 +204,7 @@ def _mutex(engine: Engine, scope: str) -> _Mutex:
         and "mode=memory" not in str(engine.url)
     ):
         return _FileLock(Path(f"{database}.{scope}-lock"))
-    return _ProcessLock(engine)
+    return _ProcessLock(engine, scope)
 
 
 def holder(engine: Engine, scope: str = SCOPE) -> LockHolder | None:
@@ -201,10 +226,12 @@ class RunLock:
     def confirm(self) -> None:
         try:
             self.mutex.confirm()
+        except _Lost as exc:
+            raise _lost(self.scope, str(exc)) from None
         except sa.exc.DBAPIError as exc:
-            raise RetentionLockLost(self.scope, f"its connection failed: {exc.orig}") from exc
+            raise _lost(self.scope, f"its connection failed: {exc.orig}") from exc
         except sa.exc.SQLAlchemyError as exc:
-            raise RetentionLockLost(self.scope, f"its connection failed: {exc}") from exc
+            raise _lost(self.scope, f"its connection failed: {exc}") from exc
 
     def note_run(self, run_id: str) -> None:
         with self.engine.begin() as conn:
@@ -242,8 +269,8 @@ def holding(
     on_wait: Callable[[], None] | None = None,
 ) -> Iterator[RunLock]:
     """Hold the run lock of ``scope`` for the block; wait at most ``wait`` seconds for it
-    (``on_wait`` is told once when waiting begins), then raise ``RetentionRunInProgress``
-    naming the holder."""
+    (``on_wait`` is told once when waiting begins), then raise the scope's error naming the
+    holder (``RetentionRunInProgress``, ``RequestRunInProgress``)."""
     if wait < 0:
         raise ValueError("the wait must be zero or more seconds")
     mutex = _mutex(engine, scope)
@@ -258,7 +285,7 @@ def holding(
         while not mutex.try_acquire():
             waited = monotonic() - started
             if waited >= wait:
-                raise RetentionRunInProgress(scope, holder(engine, scope), waited)
+                raise _in_progress(scope, holder(engine, scope), waited)
             if on_wait is not None and not told:
                 on_wait()
                 told = True

@@ -12,6 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from gardien.cli import test_hook
 from gardien.cli.console import EXIT_FINDINGS, handle_errors, out
 from gardien.cli.options import (
     ActorOption,
@@ -41,11 +42,23 @@ def run(
         bool, typer.Option("--pdf/--no-pdf", help="Render the access letter as PDF too.")
     ] = True,
     as_json: JsonOption = False,
+    wait: Annotated[
+        float,
+        typer.Option(
+            "--wait",
+            min=0,
+            metavar="SECONDS",
+            help="If another request run is in progress, wait for it at most this long "
+            "(default: do not wait; say who holds it and stop).",
+        ),
+    ] = 0.0,
 ) -> None:
     """Carry out verified requests in every declared system; one look-up per table for all.
 
-    JSON: a list of {request_id, kind, state, summary, result, error}. Exit 1 if any request
-    could not run (its error says why; the others were carried out).
+    A request left in progress by a run that was killed, or that met a system error, is
+    resumed where it stopped. JSON: a list of {request_id, kind, state, summary, result,
+    error}. Exit 1 if any request could not run (its error says why; the others were carried
+    out).
     """
     c = command_context(store=store, registry=registry, now=now, actor=actor)
     outcomes = run_requests(
@@ -56,6 +69,8 @@ def run(
         actor=c.actor,
         lang=lang,
         pdf=pdf,
+        wait=wait,
+        checkpoint=test_hook.from_environment(),  # None outside gardien's own tests
     )
     if as_json:
         print(json.dumps([asdict(o) for o in outcomes], indent=2, ensure_ascii=False, default=str))
