@@ -46,7 +46,9 @@ def emails(url: str, count: int) -> list[str]:
         engine.dispose()
 
 
-def file_verified(store_url: str, systems_url: str, plan: list[tuple[RequestKind, str]]) -> list[str]:
+def file_verified(
+    store_url: str, systems_url: str, plan: list[tuple[RequestKind, str]]
+) -> list[str]:
     """Requests of ``plan`` (kind, e-mail) filed and verified by attestation, in order."""
     from gardien.registry.loader import load_registry
 
