@@ -47,6 +47,7 @@ The tree (code, kind), as in ``tests/test_errors.py``, which fails when a class 
     ├── Unavailable                 unavailable: something gardien needs does not answer
     │   ├── StoreUnavailable        store_unavailable         (gardien.store.database)
     │   ├── NotificationError       notification_failed       (gardien.notify)
+    │   ├── AnchorFailed            audit_anchor_failed       (gardien.jobs.audit_anchor)
     │   ├── ConnectorError          connector_error           (gardien.connectors.errors)
     │   │   ├── SystemUnreachable   system_unreachable
     │   │   ├── SchemaMismatch      schema_mismatch

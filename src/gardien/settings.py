@@ -8,7 +8,9 @@ command (``gardien.cli.options.command_context``) and by ``gardien serve``; test
   and the audit chain's key, ``GARDIEN_AUDIT_KEY``), built once and bound to the store's engine
   when it is opened (``open_store(url, settings.keys)``), so that nothing writes a digest with
   another key than the one the settings give;
-- the notifier (``notifier``: SMTP when ``GARDIEN_SMTP_URL`` is set, else the outbox folder).
+- the notifier (``notifier``: SMTP when ``GARDIEN_SMTP_URL`` is set, else the outbox folder);
+- where the audit trail's head is anchored (``anchoring``: ``GARDIEN_AUDIT_ANCHOR_FILE``,
+  ``GARDIEN_AUDIT_ANCHOR_EMAIL``, docs/audit.md).
 
 Insecure defaults are accepted in ``dev`` only: in ``production`` the secret key must be set
 and strong (the rules of ``gardien.consent.keys.key_from_environment``, the one place they live).
@@ -28,6 +30,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gardien.consent.keys import SubjectKey
 from gardien.errors import UsageError
+from gardien.jobs.audit_anchor import Anchoring
 from gardien.notify import DEFAULT_OUTBOX, DEFAULT_SENDER, Notifier, build_notifier
 from gardien.store.keys import StoreKeys
 
@@ -60,6 +63,15 @@ class Settings(BaseSettings):
     secret_key: str = Field(default="", repr=False)
     audit_key: str = Field(default="", repr=False)
     """The audit chain's MAC key; derived from ``secret_key`` when not set."""
+    audit_retired_keys: str = Field(default="", repr=False)
+    """Earlier audit keys, separated by commas: they verify the events they sealed."""
+    audit_anchor_file: Path | None = None
+    """Where the audit trail's head is anchored: an append-only file on storage the store's
+    writers cannot rewrite (docs/audit.md)."""
+    audit_anchor_email: str = ""
+    """The DPO's address: each anchor is also e-mailed there, through the notifier."""
+    audit_anchor_seconds: float = Field(default=3600.0, gt=0)
+    """The server anchors the head this often while it moves (and when it starts and stops)."""
     env: Literal["dev", "production"] = "dev"
     actor: str = ""
     """Who acts, as the audit trail names it, for the command line (default: the OS user)."""
@@ -108,6 +120,7 @@ class Settings(BaseSettings):
                 "GARDIEN_ENV": self.env,
                 "GARDIEN_SECRET_KEY": self.secret_key,
                 "GARDIEN_AUDIT_KEY": self.audit_key,
+                "GARDIEN_AUDIT_RETIRED_KEYS": self.audit_retired_keys,
             }
         )
 
@@ -119,6 +132,16 @@ class Settings(BaseSettings):
     def notifier(self) -> Notifier:
         """The one notifier of this process: SMTP when ``smtp_url`` is set, else the outbox."""
         return build_notifier(smtp_url=self.smtp_url, outbox=self.outbox, sender=self.mail_from)
+
+    @cached_property
+    def anchoring(self) -> Anchoring:
+        """Where anchors of the audit trail go (``gardien.jobs.audit_anchor``)."""
+        return Anchoring(
+            file=self.audit_anchor_file,
+            dpo_email=self.audit_anchor_email.strip(),
+            notifier=self.notifier if self.audit_anchor_email.strip() else None,
+            every_seconds=self.audit_anchor_seconds,
+        )
 
     def registry_path(self) -> Path:
         if self.registry is None:

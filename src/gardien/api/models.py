@@ -255,6 +255,11 @@ class AuditVerificationOut(BaseModel):
     events: int
     first_bad_seq: int | None
     reason: str | None
+    legacy_events: int = 0
+    """Events at the start sealed with plain SHA-256, before keyed seals (issue 9 §5)."""
+    anchored_seq: int | None = None
+    """The latest anchor checked (docs/audit.md); None: truncation cannot be detected."""
+    anchored_at: datetime | None = None
 
 
 class ArchiveRead(Body):

@@ -99,6 +99,7 @@ async def retention_run(
         actor=who.actor,
         fresh=bool(body and body.fresh),
         connectors=ctx.connectors(),
+        anchoring=ctx.settings.anchoring,
     )
     actions = [_action(r.action, r.rows, r.held) for r in outcome.report.results]
     return RetentionRunOut(
@@ -197,7 +198,9 @@ def release_hold(
 def audit_events(
     ctx: Ctx,
     _: Annotated[Principal, Depends(require(P.AUDIT_READ))],
-    action: Annotated[str | None, Query(description="'*' is a wildcard: 'hold.*'.")] = None,
+    action: Annotated[
+        str | None, Query(description="Matched literally; '*' is a wildcard: 'hold.*'.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> list[AuditEventOut]:
     """Audit events, oldest first."""
@@ -219,10 +222,17 @@ def audit_events(
 def audit_verify(
     ctx: Ctx, _: Annotated[Principal, Depends(require(P.AUDIT_READ))]
 ) -> AuditVerificationOut:
-    """Check the chain; ``ok`` false names the first altered, removed or reordered event."""
-    result = trail.verify(ctx.engine)
+    """Check the keyed chain against the anchors; ``ok`` false names the first altered,
+    removed, reordered or forged event, or the events removed since the last anchor."""
+    result = trail.verify(ctx.engine, ctx.settings.anchoring)
     return AuditVerificationOut(
-        ok=result.ok, events=result.events, first_bad_seq=result.first_bad_seq, reason=result.reason
+        ok=result.ok,
+        events=result.events,
+        first_bad_seq=result.first_bad_seq,
+        reason=result.reason,
+        legacy_events=result.legacy_events,
+        anchored_seq=result.anchor.seq if result.anchor else None,
+        anchored_at=result.anchor.at if result.anchor else None,
     )
 
 

@@ -172,6 +172,7 @@ def run(
             fresh=fresh,
             wait=wait,
             checkpoint=checkpoint,
+            anchoring=c.settings.anchoring,
         )
     else:
         with run_progress() as progress:
@@ -186,6 +187,7 @@ def run(
                 fresh=fresh,
                 wait=wait,
                 checkpoint=checkpoint,
+                anchoring=c.settings.anchoring,
             )
     actions = [action_json(r.action, r.rows, r.held) for r in outcome.report.results]
     document = {

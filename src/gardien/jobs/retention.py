@@ -13,6 +13,7 @@ from gardien.clock import Clock
 from gardien.connectors.errors import SchemaMismatch
 from gardien.connectors.sql import SqlConnector, connectors_for
 from gardien.errors import GardienError
+from gardien.jobs.audit_anchor import Anchoring, anchor_quietly
 from gardien.registry.model import Registry
 from gardien.retention.errors import RetentionLockLost
 from gardien.retention.executor import (
@@ -97,12 +98,15 @@ def run(
     connectors: Mapping[str, SqlConnector] | None = None,
     wait: float = 0.0,
     checkpoint: Checkpoint | None = None,
+    anchoring: Anchoring | None = None,
 ) -> RunOutcome:
     """Run retention at ``now``; resume the last unfinished run of the same registry first.
 
     One run per store at a time (``store.run_lock``): while another holds the lock, wait at
     most ``wait`` seconds, then raise ``RetentionRunInProgress`` naming it, having done
     nothing. ``checkpoint`` is told every moment of the run (``RunMoment``), to observe it.
+    A run writes many audit events: once it ends, finished or failed, the trail's head is
+    anchored where ``anchoring`` says (issue 9 §5; the settings' ``anchoring``).
     """
     connectors = connectors or connectors_for(registry)
     require_systems(registry, connectors)
@@ -111,28 +115,32 @@ def run(
         if checkpoint is not None:
             checkpoint(RunMoment.WAITING)
 
-    with run_lock.holding(store, actor, wait=wait, on_wait=waiting) as lock:
+    try:
+        with run_lock.holding(store, actor, wait=wait, on_wait=waiting) as lock:
 
-        def observe(moment: RunMoment) -> None:
-            if moment is RunMoment.BATCH_STARTING:
-                lock.confirm()  # never a batch without the lock
-            if checkpoint is not None:
-                checkpoint(moment)
+            def observe(moment: RunMoment) -> None:
+                if moment is RunMoment.BATCH_STARTING:
+                    lock.confirm()  # never a batch without the lock
+                if checkpoint is not None:
+                    checkpoint(moment)
 
-        observe(RunMoment.LOCKED)
-        return _run_locked(
-            registry,
-            store,
-            clock,
-            now,
-            actor=actor,
-            batch_size=batch_size,
-            progress=progress,
-            fresh=fresh,
-            connectors=connectors,
-            lock=lock,
-            observe=observe,
-        )
+            observe(RunMoment.LOCKED)
+            return _run_locked(
+                registry,
+                store,
+                clock,
+                now,
+                actor=actor,
+                batch_size=batch_size,
+                progress=progress,
+                fresh=fresh,
+                connectors=connectors,
+                lock=lock,
+                observe=observe,
+            )
+
+    finally:
+        anchor_quietly(store, clock, anchoring)
 
 
 def _run_locked(

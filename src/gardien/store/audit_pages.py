@@ -1,8 +1,8 @@
 """Pages of the audit trail for people who read it (the back office): newest first, filtered by
 action, counted, without reading the whole trail.
 
-The filter matches literally except for ``*``, a wildcard (``hold.*``): ``%`` and ``_`` typed
-in a filter are not SQL wildcards (issue 9 §6).
+The filter is the trail's one filter (``gardien.store.audit_filter``): literal, except for
+``*``, a wildcard (``hold.*``).
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from gardien.store.audit_filter import action_matches
 from gardien.store.schema import audit_event
-
-_ESCAPE = "\\"
 
 
 @dataclass(frozen=True)
@@ -32,23 +31,9 @@ class EventLine:
     details: dict[str, Any]
 
 
-def action_pattern(action: str) -> str:
-    """A LIKE pattern matching ``action`` literally, ``*`` standing for any characters."""
-    escaped = (
-        action.replace(_ESCAPE, _ESCAPE * 2).replace("%", _ESCAPE + "%").replace("_", _ESCAPE + "_")
-    )
-    return escaped.replace("*", "%")
-
-
-def _where(action: str | None) -> sa.ColumnElement[bool]:
-    if not action:
-        return sa.true()
-    return audit_event.c.action.like(action_pattern(action), escape=_ESCAPE)
-
-
 def count(engine: Engine, action: str | None = None) -> int:
     with engine.connect() as conn:
-        query = sa.select(sa.func.count()).select_from(audit_event).where(_where(action))
+        query = sa.select(sa.func.count()).select_from(audit_event).where(action_matches(action))
         return int(conn.execute(query).scalar_one())
 
 
@@ -65,7 +50,7 @@ def newest(
             audit_event.c.target,
             audit_event.c.details,
         )
-        .where(_where(action))
+        .where(action_matches(action))
         .order_by(audit_event.c.seq.desc())
         .limit(limit)
         .offset(offset)

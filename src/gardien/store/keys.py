@@ -27,7 +27,13 @@ class StoreKeys:
     subject: SubjectKey
     """Keyed digests of identifiers (ledgers, lists, audit details)."""
     audit: AuditKey
-    """The audit chain's MAC."""
+    """The audit chain's MAC: seals every new event."""
+    audit_retired: tuple[AuditKey, ...] = ()
+    """Keys that sealed earlier events (rotation): they verify, they never seal."""
+
+    def audit_ring(self) -> dict[str, AuditKey]:
+        """The audit keys by id, the current one and the retired ones, for verification."""
+        return {key.key_id: key for key in (*self.audit_retired, self.audit)}
 
     @classmethod
     def development(cls) -> StoreKeys:
@@ -54,7 +60,9 @@ class StoreKeys:
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> StoreKeys:
         """``GARDIEN_SECRET_KEY`` (rules of ``key_from_environment``) and ``GARDIEN_AUDIT_KEY``,
-        or an audit key derived from the secret key when that one is not set."""
+        or an audit key derived from the secret key when that one is not set;
+        ``GARDIEN_AUDIT_RETIRED_KEYS``: earlier audit keys, separated by commas, to verify
+        the events they sealed."""
         subject = key_from_environment(environ)
         audit_secret = environ.get("GARDIEN_AUDIT_KEY", "")
         audit = (
@@ -62,7 +70,12 @@ class StoreKeys:
             if audit_secret
             else AuditKey.derived_from(subject.secret)
         )
-        return cls(subject=subject, audit=audit)
+        retired = tuple(
+            AuditKey(part.strip().encode())
+            for part in environ.get("GARDIEN_AUDIT_RETIRED_KEYS", "").split(",")
+            if part.strip()
+        )
+        return cls(subject=subject, audit=audit, audit_retired=retired)
 
 
 class StoreKeysMissing(GardienError):

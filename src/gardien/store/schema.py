@@ -25,6 +25,8 @@ audit_event = sa.Table(
     sa.Column("connection_digest", sa.String(64), nullable=True),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    # Issue 9 §5: the audit key that sealed the event (HMAC); NULL for legacy SHA-256 seals.
+    sa.Column("key_id", sa.String(16), nullable=True),
 )
 
 legal_hold = sa.Table(

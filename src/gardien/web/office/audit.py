@@ -44,7 +44,7 @@ def audit_page(
 ) -> Response:
     """The chain's verification and the latest events, newest first, a page at a time."""
     ctx = context(request)
-    verification = trail.verify(ctx.engine)
+    verification = trail.verify(ctx.engine, ctx.settings.anchoring)
     number = int(page_number) if page_number.isdigit() else 1
     found = trail.page(ctx.engine, action=action, number=number)
     events = [

@@ -142,6 +142,7 @@ def retention_run(
             ctx.clock.now(),
             actor=staff.actor,
             connectors=ctx.connectors(),
+            anchoring=ctx.settings.anchoring,
         )
     except GardienError as exc:
         return _retention(request, staff, error=str(exc), status_code=status_of(exc))

@@ -162,6 +162,10 @@ TEXTS: dict[str, str] = {
     "audit_title": "Audit trail",
     "chain_ok": "The hash chain is intact: {events} events verified.",
     "chain_bad": "The hash chain is broken at event {seq}: {reason}",
+    "chain_unverified": "The hash chain cannot be verified: {reason}",
+    "chain_anchored": "Checked against the anchor of {at} (event {seq}).",
+    "chain_unanchored": "No anchor: events removed from the end, or the whole trail, cannot "
+    "be detected (docs/audit.md).",
     "events": "Latest events",
     "seq": "No.",
     "target": "Target",
