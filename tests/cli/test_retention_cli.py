@@ -203,3 +203,16 @@ def test_unreachable_system_is_named_without_password(env: dict[str, str]) -> No
 def test_bad_now_is_a_usage_error(env: dict[str, str]) -> None:
     code, output = invoke(env, "retention", "plan", "--now", "yesterday")
     assert code == 2 and "--now" in output
+
+
+def test_a_retention_run_anchors_the_audit_trail_when_it_ends(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    anchors = tmp_path / "anchors.jsonl"
+    env = {**env, "GARDIEN_AUDIT_ANCHOR_FILE": str(anchors)}
+    code, _ = invoke(env, "retention", "run", "--now", NOW, "--json")
+    assert code == 0
+    (line,) = anchors.read_text().splitlines()
+    _, output = invoke(env, "audit", "log", "--json")
+    assert json.loads(line)["seq"] == json.loads(output)[-1]["seq"]
+    assert invoke(env, "audit", "verify")[0] == 0

@@ -19,6 +19,7 @@ from gardien import __version__
 from gardien.api import routes as api_routes
 from gardien.clock import Clock
 from gardien.server import errors
+from gardien.server.anchoring import PeriodicAnchor
 from gardien.server.auth import TokenCache
 from gardien.server.context import build_context
 from gardien.server.ratelimit import RateLimiter
@@ -29,10 +30,12 @@ from gardien.web import routes as web_routes
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     ctx = build_context(settings, clock)
+    anchors = PeriodicAnchor(ctx.engine, ctx.clock, settings.anchoring)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await ctx.open_checks()  # the consent checks' async pool, on the server's loop
+        await anchors.start()  # the audit trail's head, outside the store (issue 9 §5)
         # What start-up built lives as long as the server: keep it out of the collector's full
         # passes, which otherwise walk it all (~90 ms each, several a second under load: the
         # consent checks' p99; docs/performance.md).
@@ -40,6 +43,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         gc.freeze()
         yield
         gc.unfreeze()
+        await anchors.stop()
         await ctx.close_checks()
         ctx.close()
 
