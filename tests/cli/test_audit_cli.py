@@ -98,3 +98,11 @@ def test_the_dpos_anchor_email_catches_a_truncation_on_its_own(tmp_path: Path) -
     code, output = invoke(env, "audit", "verify", "--json", "--anchor", line)
     report = json.loads(output)
     assert code == 1 and report["first_bad_seq"] == 3 and "truncated" in report["reason"]
+
+
+def test_audit_log_filters_match_literally(tmp_path: Path) -> None:
+    env = base_env(tmp_path)
+    fill(env, 2)
+    assert json.loads(invoke(env, "audit", "log", "--json", "--action", "%")[1]) == []
+    found = json.loads(invoke(env, "audit", "log", "--json", "--action", "hold.*")[1])
+    assert [e["seq"] for e in found] == [1, 2]
