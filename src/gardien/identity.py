@@ -46,8 +46,28 @@ def _phone_e164(value: str, text: str, region: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def unfit_text(value: str, *, lines: bool = True) -> str | None:
+    """Why ``value`` cannot be stored as a text, or None: a NUL byte (PostgreSQL refuses it in
+    a text, SQLite and C libraries cut the text there), a lone surrogate (not a character: it
+    has no UTF-8 form, so no database can store it), or a control character other than a tab
+    or a line break (``lines``) — never meant in a reason, a name or a value (issue 9 §6)."""
+    for char in value:
+        if char == "\x00":
+            return "holds a NUL byte"
+        category = unicodedata.category(char)
+        if category == "Cs":
+            return "holds a lone surrogate (not a Unicode character)"
+        if category == "Cc" and not (lines and char in "\t\n\r"):
+            return f"holds the control character U+{ord(char):04X}"
+    return None
+
+
 def normalise(kind: str, value: str, region: str = DEFAULT_REGION) -> str:
     """The canonical form of one identifier; raises ``MalformedIdentifier`` with the reason."""
+    problem = unfit_text(kind, lines=False) or unfit_text(value, lines=False)
+    if problem is not None:
+        # Before NFC and the e-mail and phone rules: neither looks at every character.
+        raise MalformedIdentifier(f"identifier {kind!r}: the value {problem}", field="identity")
     text = unicodedata.normalize("NFC", value).strip()
     if not text:
         raise MalformedIdentifier(f"{kind}: the value is empty")

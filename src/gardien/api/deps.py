@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from gardien.errors import UsageError
+from gardien.identity import unfit_text
 from gardien.server.auth import PermissionDenied, Principal, TokenCache, Unauthenticated
 from gardien.server.client import client_address
 from gardien.server.context import Context
@@ -18,6 +20,17 @@ bearer = HTTPBearer(auto_error=False, description="An API token from `gardien us
 async def context(request: Request) -> Context:
     ctx: Context = request.app.state.gardien
     return ctx
+
+
+def storable_params(request: Request) -> None:
+    """Every path and query parameter of the API, checked once at the edge: a NUL byte or a
+    lone surrogate (``%00``, ``%ED%A0%80``) is a 422 naming the parameter, never a database
+    error in a look-up (issue 9 §6)."""
+    for name, value in (*request.path_params.items(), *request.query_params.multi_items()):
+        problem = unfit_text(str(value), lines=False) or unfit_text(name, lines=False)
+        if problem is not None:
+            shown = name if unfit_text(name) is None else "?"
+            raise UsageError(f"the parameter {shown!r} {problem}", field=shown)
 
 
 def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:

@@ -5,14 +5,38 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from gardien.identity import unfit_text
 
 Identity = dict[str, str]
 IDENTITY_HELP = 'The person, by declared identifier kind: {"email": "jeanne@example.fr"}.'
 
 
+def _unfit(value: Any) -> str | None:
+    """Why a body's value (a text, or texts inside a list or a mapping, keys too) cannot be
+    stored; None when it can."""
+    if isinstance(value, str):
+        return unfit_text(value)
+    if isinstance(value, dict):
+        return next((p for k, v in value.items() if (p := _unfit(k) or _unfit(v))), None)
+    if isinstance(value, list | tuple):
+        return next((p for v in value if (p := _unfit(v))), None)
+    return None
+
+
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_texts(cls, value: Any) -> Any:
+        # At the edge, once for every body: a NUL byte or a lone surrogate in any text is a 422
+        # naming the field, not a database error further in (issue 9 §6).
+        problem = _unfit(value)
+        if problem is not None:
+            raise ValueError(f"the text {problem}")
+        return value
 
 
 class ErrorDetail(BaseModel):

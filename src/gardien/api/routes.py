@@ -5,7 +5,7 @@ Mounted on the server's app by ``gardien.server.app.create_app``.
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from gardien.api import (
     docs_page,
@@ -14,6 +14,7 @@ from gardien.api import (
     routes_registry,
     routes_requests,
 )
+from gardien.api.deps import storable_params
 from gardien.api.models import ErrorOut
 
 PREFIX = "/api/v1"
@@ -45,5 +46,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
 
 def install(app: FastAPI) -> None:
     for router in ROUTERS:
-        app.include_router(router, prefix=PREFIX, responses=ERROR_RESPONSES)
+        app.include_router(
+            router,
+            prefix=PREFIX,
+            responses=ERROR_RESPONSES,
+            dependencies=[Depends(storable_params)],
+        )
     docs_page.install(app, OPENAPI_URL)
