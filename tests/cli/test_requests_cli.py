@@ -43,6 +43,8 @@ SHOW_KEYS = {
     "death",
     "actionable",
     "result",
+    "proofs",
+    "not_searched",
 }
 
 

@@ -69,7 +69,11 @@ def test_code_sent_to_the_outbox_then_verified(store: Engine, outbox: OutboxNoti
     later = FixedClock(T0 + timedelta(minutes=10))
     done = proof.verify_code(store, later, rid, code_in(sent.where), actor="portal")
     assert done.state is RequestState.VERIFIED
-    assert done.timeline[-1].details == {"method": "code", "identity_wait_seconds": 600}
+    assert done.timeline[-1].details == {
+        "method": "code",
+        "identifiers": ["email"],
+        "identity_wait_seconds": 600,
+    }
     assert jobs.as_json(done, later.now())["identity_wait_seconds"] == 600
 
 

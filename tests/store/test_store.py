@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from gardien.audit.chain import NewEvent
 from gardien.clock import FixedClock
 from gardien.store import audit
-from gardien.store.database import open_store
+from gardien.store import requests as book
+from gardien.store.database import alembic_config, open_store
 from gardien.store.schema import metadata
 
 
@@ -80,3 +82,41 @@ def test_connection_data_is_purged_after_six_months_and_the_chain_holds(store_ur
         )
         == 0
     )
+
+
+def test_requests_stored_before_0010_keep_the_proofs_their_timeline_shows(store_url: str) -> None:
+    """Issue 9 §1: a store upgraded to per-identifier proofs reads older requests' proofs
+    from their timeline: a confirmed code proves its channel only."""
+    command.upgrade(alembic_config(store_url), "0002_requests")
+    at = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    engine = sa.create_engine(store_url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO rights_request (id, kind, state, identity, channel, received_at, "
+                "country, due, extended_due, details, created_at, updated_at) VALUES ('old', "
+                "'access', 'verified', :identity, 'email', :at, 'FR', '2026-02-05', "
+                "'2026-04-05', '{}', :at, :at)"
+            ),
+            {"identity": '{"email": "me@example.fr", "phone": "+33612345678"}', "at": at},
+        )
+        for position, (action, before, after, details) in enumerate(
+            [
+                ("submit", None, "received", "{}"),
+                ("send_code", "received", "awaiting_identity", '{"channel": "email"}'),
+                ("verify", "awaiting_identity", "verified", '{"method": "code"}'),
+            ]
+        ):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO request_transition (request_id, position, at, actor, action, "
+                    "from_state, to_state, details) VALUES ('old', :p, :at, 'portal', :a, :f, "
+                    ":t, :d)"
+                ),
+                {"p": position, "at": at, "a": action, "f": before, "t": after, "d": details},
+            )
+    engine.dispose()
+    store = open_store(store_url)
+    request = book.get(store, "old")
+    assert request.scope.identity == {"email": "me@example.fr"}
+    assert list(request.scope.not_searched) == ["phone"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -97,6 +97,12 @@ class RequestOut(BaseModel):
     death: dict[str, Any] | None
     actionable: bool
     result: dict[str, Any] | None
+    proofs: dict[str, dict[str, Any]] = Field(
+        description="Identifier kind → how it was proven (code or attestation, when, by whom)."
+    )
+    not_searched: list[str] = Field(
+        description="Identifier kinds given but not proven: no right searches them (R-RGT-11)."
+    )
     timeline: list[dict[str, Any]] | None = None
 
 
@@ -109,6 +115,11 @@ class RequestCreated(BaseModel):
 class Verify(Body):
     code: str | None = Field(None, max_length=64)
     attestation: str | None = Field(None, max_length=1000, description='"passport checked by …"')
+    identifiers: list[Annotated[str, Field(max_length=64)]] | None = Field(
+        None,
+        max_length=20,
+        description="With an attestation: the identifier kinds it proves (default: all).",
+    )
 
 
 class Reason(Body):

@@ -124,17 +124,28 @@ def verify(
     ctx: Ctx,
     who: Annotated[Principal, Depends(require(P.REQUESTS_VERIFY))],
 ) -> RequestOut:
-    """Verify the identity (R-RGT-11) by the person's code or an agent's attestation."""
+    """Verify the identity (R-RGT-11) by the person's code or an agent's attestation.
+
+    The code proves the identifier it went to; an attestation the ``identifiers`` it names
+    (all by default), also on a request already verified by its code. Only proven identifiers
+    are searched."""
     if (body.code is None) == (body.attestation is None):
         raise UsageError(
             'give either "code" or "attestation" ("passport checked by NAME")', field="code"
         )
     if body.code is not None:
+        if body.identifiers is not None:
+            raise UsageError(
+                "a code proves the identifier it was sent to; identifiers are named with an "
+                "attestation",
+                field="identifiers",
+            )
         request = proof.verify_code(ctx.engine, ctx.clock, request_id, body.code, actor=who.actor)
     else:
         request = proof.attest(
-            ctx.engine, ctx.clock, request_id, actor=who.actor, attestation=body.attestation or ""
-        )
+            ctx.engine, ctx.clock, request_id, actor=who.actor,
+            attestation=body.attestation or "", identifiers=body.identifiers,
+        )  # fmt: skip
     return _out(ctx, request, who)
 
 

@@ -15,7 +15,8 @@ completed with a result that holds counts and legal grounds only (never a value)
   (R-RGT-05), and the data kept only for prospecting is erased.
 
 A request that cannot run (unverified identity, a directive before a declared death) is
-reported and left as it is; the others go on.
+reported and left as it is; the others go on. Only a request's proven identifiers are
+searched (``RightsRequest.scope``, R-RGT-11); the result names those left out.
 
 One request run per store at a time (``gardien.store.run_lock``, scope ``requests``): a second
 one waits at most ``wait`` seconds, then stops having done nothing (``RequestRunInProgress``).
@@ -77,8 +78,12 @@ COMPLETION_BATCH = 200  # completions written together; a crash leaves at most t
 
 
 def _subject(registry: Registry, store: Engine, request: RightsRequest) -> Subject:
-    """The request's person, digested with the store's subject key (``gardien.store.keys``)."""
-    identity = ",".join(f"{k}={v}" for k, v in sorted(request.identity.items()))
+    """The request's person, digested with the store's subject key (``gardien.store.keys``).
+
+    Named by its proven identifiers only (R-RGT-11): an objection or a restriction must not
+    be recorded against somebody else's phone number either.
+    """
+    identity = ",".join(f"{k}={v}" for k, v in sorted(request.scope.identity.items()))
     return consent_jobs.subject_for(registry, identity, keys_of(store).subject)
 
 
@@ -129,7 +134,12 @@ class _Runner:
         return int(done["events"])
 
     def reference(self, request: RightsRequest) -> RequestReference:
-        return RequestReference(request.id, request.received_at, self.clock.now().date())
+        return RequestReference(
+            request.id,
+            request.received_at,
+            self.clock.now().date(),
+            tuple(sorted(request.scope.not_searched)),
+        )
 
     def complete(
         self,
@@ -138,7 +148,18 @@ class _Runner:
         summary: str,
         reasons: str | None = None,
     ) -> Fulfilment:
-        """Queue the request's completion; ``flush`` writes a batch of them in one transaction."""
+        """Queue the request's completion; ``flush`` writes a batch of them in one transaction.
+
+        Every result says which identifiers were searched, how each was proven, and which were
+        not searched and why (R-RGT-11, Art. 15(4)); identifiers left out make the answer a
+        partial refusal with that reason (Art. 12(4)), so the person knows to have them
+        attested.
+        """
+        scope = request.scope
+        result = {**result, "identifiers": scope.as_json()}
+        if (left_out := scope.summary()) is not None:
+            summary = f"{summary}; {left_out}"
+            reasons = _with_left_out(request, reasons)
         outcome: Literal["completed", "partially_refused"] = (
             "partially_refused" if reasons else "completed"
         )
@@ -312,6 +333,19 @@ class _Runner:
         return self.complete(request, result, summary)
 
 
+def _with_left_out(request: RightsRequest, reasons: str | None) -> str | None:
+    """``reasons`` followed by the identifiers the request gave but did not prove, if any."""
+    scope = request.scope
+    if not scope.not_searched:
+        return reasons
+    unproven = (
+        f"identifier(s) {', '.join(sorted(scope.not_searched))} not searched: not proven (the "
+        "one-time code proves only the identifier it was sent to); an agent's attestation of a "
+        "checked document is needed (R-RGT-11, GDPR Art. 15(4))"
+    )
+    return f"{reasons}; {unproven}" if reasons else unproven
+
+
 def _keep_reason(reason: Mapping[str, Any]) -> str:
     """ "contract (GDPR Art. 17(1)(a)) until contract_end": what keeps data, and until when."""
     until = reason.get("until") or reason.get("until_event") or "the hold is released"
@@ -392,9 +426,10 @@ def _run_locked(
         kind = request.kind.value if request else "?"
         state = request.state.value if request else "?"
         results.append(Fulfilment(request_id, kind, state, "not run", error=str(exc)))
+    # R-RGT-11: only proven identifiers are searched, by every right (``requests.proofs``).
     try:
         locations = (
-            locate(registry, [(r.id, dict(r.identity)) for r in started], runner.connectors)
+            locate(registry, [(r.id, dict(r.scope.identity)) for r in started], runner.connectors)
             if started
             else {}
         )
@@ -411,10 +446,11 @@ def _run_locked(
             # The law or the registry refuses what was asked (an objection to a contract
             # activity, a field the person's tables do not hold…): running it again cannot
             # help, so the request is refused with the reason, as Art. 12(4) requires.
-            answered = request_jobs.refuse(store, clock, request.id, actor=actor, reason=str(exc))
+            reason = _with_left_out(request, str(exc)) or str(exc)
+            answered = request_jobs.refuse(store, clock, request.id, actor=actor, reason=reason)
             results.append(
                 Fulfilment(
-                    request.id, request.kind.value, answered.state.value, "refused", error=str(exc)
+                    request.id, request.kind.value, answered.state.value, "refused", error=reason
                 )
             )
         runner.moment(RequestMoment.REQUEST_DONE)

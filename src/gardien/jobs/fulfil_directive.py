@@ -28,7 +28,7 @@ from typing import Any
 from gardien.errors import GardienError
 from gardien.jobs.erasure import erase
 from gardien.jobs.fulfil import Fulfilment, _keep_reason, _located_summary, _Runner
-from gardien.publish.document import Bullets, Paragraph
+from gardien.publish.document import Paragraph
 from gardien.publish.wording import wording_for
 from gardien.registry.model import Registry
 from gardien.requests.directive import DirectiveAction
@@ -226,7 +226,8 @@ def _addressed(
 ) -> AccessLetter:
     """The access letter, its title and opening written to the trusted third party."""
     words, w = _WORDS.get(letter.lang, _WORDS["en"]), wording_for(letter.lang)
-    identifiers = tuple(b for b in letter.intro if isinstance(b, Bullets))
+    # The identifiers searched and, if any, those not searched (R-RGT-11): all but the opening.
+    identifiers = letter.intro[1:]
     intro = words["intro"].format(
         received=w.date(reference.received_at.date()),
         died=w.date(death.died_on),

@@ -1,5 +1,6 @@
 """Proving who asks (R-RGT-11): one-time codes sent to the request's channel, checked, and
-agents' attestations of a checked document.
+agents' attestations of a checked document. A code proves the identifier it went to, an
+attestation the identifiers it names: each is recorded per identifier (``requests.proofs``).
 
 The CLI, the API, the portal and the back office call these. A code is stored hashed, the
 previous one superseded; a wrong code uses one of its attempts, recorded in the audit trail
@@ -11,6 +12,7 @@ checked or sent, and only an attestation proves the identity.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,7 +27,7 @@ from gardien.notify import Message, Notifier
 from gardien.requests import verification
 from gardien.requests import workflow as wf
 from gardien.requests.model import RightsRequest
-from gardien.requests.states import Action, next_state
+from gardien.requests.states import Action, IllegalTransition, RequestState, next_state
 from gardien.requests.verification import CodeOutcome, CodesLocked, WrongCodes
 from gardien.store import audit, code_failures
 from gardien.store import requests as book
@@ -143,6 +145,9 @@ def verify_code(
     now = clock.now()
     with engine.begin() as conn:
         before = book.load(conn, request_id, lock=True)
+        if before.state is RequestState.VERIFIED:
+            # Only an attestation proves more of a verified request (its code proved its channel).
+            raise IllegalTransition(before.id, before.state, Action.VERIFY, wf.CODE_ALREADY_USED)
         next_state(before.id, before.state, Action.VERIFY)
         record = book.latest_code(conn, request_id)
         if record is None:
@@ -186,15 +191,29 @@ def verify_code(
 
 
 def attest(
-    engine: Engine, clock: Clock, request_id: str, *, actor: str, attestation: str
+    engine: Engine,
+    clock: Clock,
+    request_id: str,
+    *,
+    actor: str,
+    attestation: str,
+    identifiers: Iterable[str] | None = None,
 ) -> RightsRequest:
-    """An agent attests having checked a document (``passport checked by …``); recorded with their name."""
+    """An agent attests having checked a document (``passport checked by …``) for the
+    ``identifiers`` named, or all the request gives; recorded with their name, per identifier,
+    and in the audit trail (``request.verify``). Only proven identifiers are searched
+    (``requests.proofs``); attesting more identifiers of a verified request is allowed."""
     now = clock.now()
     return change(
         engine,
         clock,
         request_id,
         lambda r: wf.verified(
-            r, now=now, actor=actor, method="attestation", attestation=attestation
+            r,
+            now=now,
+            actor=actor,
+            method="attestation",
+            attestation=attestation,
+            identifiers=identifiers,
         ),
     )

@@ -274,6 +274,9 @@ def as_json(request: RightsRequest, now: datetime, *, timeline: bool = True) -> 
         ),
         "actionable": request.actionable,
         "result": dict(request.result) if request.result is not None else None,
+        # R-RGT-11: how each identifier was proven; the others are not searched by any right.
+        "proofs": {kind: p.as_json() for kind, p in sorted(request.proofs.items())},
+        "not_searched": sorted(request.scope.not_searched),
     }
     if timeline:
         data["timeline"] = [entry.as_json() for entry in request.timeline]

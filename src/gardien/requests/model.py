@@ -9,6 +9,7 @@ from typing import Any
 
 from gardien.requests.directive import DirectiveAction
 from gardien.requests.kinds import RequestKind
+from gardien.requests.proofs import IdentifierProof, SearchScope, search_scope
 from gardien.requests.states import Action, RequestState
 
 
@@ -119,6 +120,13 @@ class RightsRequest:
     result: Mapping[str, Any] | None = None
     """What execution found and did, per system and table (set by ``complete``)."""
     timeline: tuple[TimelineEntry, ...] = ()
+    proofs: Mapping[str, IdentifierProof] = field(default_factory=dict)
+    """Identifier kind → how it was proven (R-RGT-11); an identifier absent is not searched."""
+
+    @property
+    def scope(self) -> SearchScope:
+        """The identifiers every right may search, and those it may not (``requests.proofs``)."""
+        return search_scope(self.identity, self.proofs)
 
     @property
     def extended(self) -> bool:

@@ -9,7 +9,9 @@
 
 ``extend`` (Art. 12(3)) and ``declare_death`` (Loi 78-17 art. 85) are not states: they mark an
 open request (a flag with its reasoned notice, a recorded date) and leave its state as it is.
-A request on an unverified identity never reaches ``in_progress`` (R-RGT-11).
+A request on an unverified identity never reaches ``in_progress`` (R-RGT-11). ``verify`` on a
+verified request is an agent's attestation of more of its identifiers: each identifier is proven
+on its own, and only proven ones are searched (``gardien.requests.proofs``).
 """
 
 from __future__ import annotations
@@ -96,6 +98,8 @@ TRANSITIONS: dict[RequestState, dict[Action, RequestState]] = {
         Action.DECLARE_DEATH: _A,
     },
     _V: {
+        # An agent attests further identifiers of a request verified by its code (R-RGT-11).
+        Action.VERIFY: _V,
         Action.START: _P,
         Action.REFUSE: RequestState.REFUSED,
         Action.CANCEL: RequestState.CANCELLED,

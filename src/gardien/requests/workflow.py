@@ -7,14 +7,15 @@ conditions, and raises rather than bend them:
 - an extension is reasoned and decided on or before the original due date (Art. 12(3));
 - a refusal carries a written reason (Art. 12(4)–(5));
 - nothing starts on an unverified identity (R-RGT-11), and the time spent waiting for it is
-  recorded while the deadline keeps running;
+  recorded while the deadline keeps running; each identifier is proven on its own
+  (``requests.proofs``);
 - a post-mortem directive is recorded, and becomes actionable on a declared death (Loi 78-17
   art. 85); the period to carry it out runs from the declaration.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -25,6 +26,12 @@ from gardien.law.deadlines import country_code, request_deadline
 from gardien.requests.directive import DirectiveAction
 from gardien.requests.kinds import RequestKind
 from gardien.requests.model import Death, Extension, RequestDetails, RightsRequest, TimelineEntry
+from gardien.requests.proofs import (
+    IdentifierProof,
+    ProofMethod,
+    attested_kinds,
+    proven_by_code,
+)
 from gardien.requests.states import Action, IllegalTransition, RequestState, next_state
 
 CODE_CHANNELS = ("email", "phone")  # identity kinds a one-time code can be sent to
@@ -32,6 +39,11 @@ _TARGETED = (
     RequestKind.OBJECTION,
     RequestKind.OBJECTION_PROSPECTING,
     RequestKind.CONSENT_WITHDRAWAL,
+)
+
+
+CODE_ALREADY_USED = (
+    "its code was already confirmed; its other identifiers are proven by an agent's attestation"
 )
 
 
@@ -261,10 +273,16 @@ def verified(
     actor: str,
     method: str,
     attestation: str | None = None,
+    identifiers: Iterable[str] | None = None,
 ) -> RightsRequest:
-    """R-RGT-11: identity proven by a one-time code (``code``) or an agent's attestation.
+    """R-RGT-11: identifiers proven by a one-time code (``code``) or an agent's attestation.
 
-    The wait is recorded; the deadline does not move (the clock keeps running).
+    The code proves the request's channel only (the identifier it went to); an attestation
+    proves the ``identifiers`` named, or every identifier of the request when none is named.
+    Each proof is recorded per identifier (``requests.proofs``): only proven identifiers are
+    ever searched. An attestation may come after the code, to prove more identifiers of a
+    verified request. The wait is recorded; the deadline does not move (the clock keeps
+    running).
     """
     details: dict[str, Any] = {"method": method}
     if method == "attestation":
@@ -275,11 +293,32 @@ def verified(
             field="attestation",
         )
         details["attested_by"] = actor
-    elif method != "code":
+        kinds = attested_kinds(request.identity, identifiers)
+        proofs: dict[str, IdentifierProof] = {
+            **request.proofs,
+            **{
+                kind: IdentifierProof(ProofMethod.ATTESTATION, now, actor, details["attestation"])
+                for kind in kinds
+            },
+        }
+    elif method == "code":
+        if request.channel is None:
+            raise InvalidRequest(f"request {request.id}: no channel received a code")
+        if request.state is RequestState.VERIFIED:
+            raise IllegalTransition(
+                request.id,
+                request.state,
+                Action.VERIFY,
+                CODE_ALREADY_USED,
+            )
+        kinds = [request.channel]
+        proofs = proven_by_code(request.proofs, request.channel, at=now, by=actor)
+    else:
         raise InvalidRequest(f"unknown verification method {method!r}: code or attestation")
+    details["identifiers"] = kinds  # kinds only: the trail never holds an identifier's value
     waited = now - identity_wait_started(request)
     details["identity_wait_seconds"] = max(0, int(waited.total_seconds()))
-    return _step(request, Action.VERIFY, now=now, actor=actor, details=details)
+    return _step(request, Action.VERIFY, now=now, actor=actor, details=details, proofs=proofs)
 
 
 def start(request: RightsRequest, *, now: datetime, actor: str) -> RightsRequest:
@@ -291,6 +330,13 @@ def start(request: RightsRequest, *, now: datetime, actor: str) -> RightsRequest
             Action.START,
             "a post-mortem directive is carried out only once the person's death is declared "
             "(Loi 78-17 art. 85)",
+        )
+    if request.state is RequestState.VERIFIED and not request.scope.identity:
+        raise IllegalTransition(
+            request.id,
+            request.state,
+            Action.START,
+            "none of its identifiers is proven (R-RGT-11): have one attested by an agent",
         )
     return _step(request, Action.START, now=now, actor=actor)
 

@@ -43,6 +43,8 @@ class RequestReference:
     id: str
     received_at: dt.datetime  # Art. 12(3) counts from it; the zip's entries are dated by it
     answered_on: dt.date  # the letter's date
+    not_searched: tuple[str, ...] = ()
+    """Identifier kinds the request gave but did not prove, so not searched (R-RGT-11)."""
 
 
 @dataclass(frozen=True)

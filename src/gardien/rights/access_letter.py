@@ -169,7 +169,16 @@ class _LetterWriter:
             for kind, value in sorted(self.location.identity.items())
         )
         received = w.date(self.reference.received_at.date())
-        return (Paragraph(self.say("intro", received=received)), Bullets(identifiers))
+        blocks: tuple[Block, ...] = (
+            Paragraph(self.say("intro", received=received)),
+            Bullets(identifiers),
+        )
+        if self.reference.not_searched:
+            # R-RGT-11, Art. 15(4): the person is told what was not searched and how to have
+            # it searched; the values are not repeated (they may be somebody else's).
+            kinds = ", ".join(identifier_kind(self.words, k) for k in self.reference.not_searched)
+            blocks += (Paragraph(self.say("not_searched", kinds=kinds)),)
+        return blocks
 
     def confirmation(self) -> Section:
         w = self.w

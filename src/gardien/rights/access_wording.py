@@ -20,6 +20,13 @@ FRENCH: Mapping[str, str] = {
         "concernant et, dans ce cas, d'y accéder (article 15 du RGPD). Nous les avons "
         "recherchées dans l'ensemble de nos systèmes à partir des identifiants suivants{colon}"
     ),
+    "not_searched": (
+        "Nous n'avons pas recherché de données à partir des identifiants suivants, que vous "
+        "nous avez indiqués sans que leur lien avec vous soit établi (le code de vérification "
+        "ne prouve que l'adresse ou le numéro auquel il a été envoyé){colon} {kinds}. Nous ne "
+        "communiquons pas les données d'autrui (article 15, paragraphe 4, du RGPD){colon} pour "
+        "qu'ils soient recherchés, adressez-nous une pièce justificative qui les rattache à vous."
+    ),
     "h_confirmation": f"Détenons-nous des données vous concernant{NBSP}?",
     "found": (
         "Oui. Nous traitons des données personnelles vous concernant. Vous en trouverez la "
@@ -82,6 +89,13 @@ ENGLISH: Mapping[str, str] = {
         "On {received} you asked us whether we process personal data about you and, if we do, "
         "for access to it (Article 15 GDPR). We searched all our systems using the following "
         "identifiers{colon}"
+    ),
+    "not_searched": (
+        "We did not search using the following identifiers, which you gave us without their "
+        "link to you being established (the verification code only proves the address or "
+        "number it was sent to){colon} {kinds}. We do not disclose other people's data "
+        "(Article 15(4) GDPR){colon} for them to be searched, send us a document that links "
+        "them to you."
     ),
     "h_confirmation": "Do we hold data about you?",
     "found": (

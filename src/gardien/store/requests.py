@@ -28,6 +28,7 @@ from gardien.requests.model import (
     RightsRequest,
     TimelineEntry,
 )
+from gardien.requests.proofs import IdentifierProof, proofs_from_timeline
 from gardien.requests.states import TERMINAL_STATES, Action, RequestState
 from gardien.requests.verification import OneTimeCode
 from gardien.store import audit
@@ -97,10 +98,18 @@ def _request(row: Any, timeline: Iterable[TimelineEntry]) -> RightsRequest:
             declared_at=_at(row.death_declared_at),
             declared_by=row.death_declared_by,
         )
+    entries = tuple(timeline)
+    identity = json.loads(row.identity)
+    proofs = (
+        {kind: IdentifierProof.from_json(p) for kind, p in json.loads(row.proofs).items()}
+        if row.proofs is not None
+        # Stored before proofs were kept per identifier (0010): read from its timeline.
+        else proofs_from_timeline(identity, row.channel, entries)
+    )
     return RightsRequest(
         id=row.id,
         kind=RequestKind(row.kind),
-        identity=json.loads(row.identity),
+        identity=identity,
         channel=row.channel,
         received_at=_at(row.received_at),
         country=row.country,
@@ -112,7 +121,8 @@ def _request(row: Any, timeline: Iterable[TimelineEntry]) -> RightsRequest:
         extension=extension,
         death=death,
         result=json.loads(row.result) if row.result is not None else None,
-        timeline=tuple(timeline),
+        timeline=entries,
+        proofs=proofs,
     )
 
 
@@ -135,6 +145,7 @@ def _values(request: RightsRequest, now: datetime) -> dict[str, Any]:
         "request_text": request.text,
         "details": _json(request.details.as_json()),
         "result": _json(dict(request.result)) if request.result is not None else None,
+        "proofs": _json({kind: p.as_json() for kind, p in sorted(request.proofs.items())}),
         "updated_at": now,
     }
 

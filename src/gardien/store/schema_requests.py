@@ -27,6 +27,8 @@ rights_request = sa.Table(
     sa.Column("request_text", sa.Text(), nullable=True),
     sa.Column("details", sa.Text(), nullable=False),  # JSON, see RequestDetails
     sa.Column("result", sa.Text(), nullable=True),  # JSON, set by complete
+    # JSON {kind: proof} (requests.proofs); NULL on requests stored before it was kept
+    sa.Column("proofs", sa.Text(), nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
 )

@@ -221,6 +221,13 @@ def verify(
         str | None,
         typer.Option("--attest", help='An agent\'s attestation: "passport checked by A. Martin".'),
     ] = None,
+    identifier: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--identifier",
+            help="With --attest: an identifier kind it proves (repeat; default: all of them).",
+        ),
+    ] = None,
     store: StoreOption = None,
     now: NowOption = None,
     actor: ActorOption = None,
@@ -228,18 +235,29 @@ def verify(
 ) -> None:
     """Verify the person's identity (R-RGT-11) by code or by an agent's attestation.
 
+    The code proves the identifier it was sent to; --attest the --identifier kinds named (all
+    by default), also on a request verified by its code. Only proven identifiers are searched.
     With --json, prints the request as 'show --json' does.
     """
     if (code is None) == (attest is None):
         raise UsageError('give either --code CODE or --attest "document checked by NAME"')
+    if identifier and code is not None:
+        raise UsageError("--identifier goes with --attest: a code proves where it was sent")
     c = command_context(store=store, now=now, actor=actor)
     engine, clock = c.engine, c.clock
     if code is not None:
         request = proof.verify_code(engine, clock, request_id, code, actor=c.actor)
     else:
-        request = proof.attest(engine, clock, request_id, actor=c.actor, attestation=attest or "")
+        request = proof.attest(
+            engine, clock, request_id, actor=c.actor, attestation=attest or "",
+            identifiers=identifier or None,
+        )  # fmt: skip
     if as_json:
         dump(jobs.as_json(request, clock.now()))
     else:
         wait = jobs.identity_wait_seconds(request, clock.now()) or 0
-        say(f"request {request.id}: identity verified (waited {duration(wait)})")
+        proven = ", ".join(f"{k} ({p.method.value})" for k, p in sorted(request.proofs.items()))
+        say(f"request {request.id}: identity verified (waited {duration(wait)}); proven: {proven}")
+        if request.scope.not_searched:
+            left = ", ".join(sorted(request.scope.not_searched))
+            say(f"  not proven, so not searched: {left} (attest them with --identifier)")
