@@ -17,6 +17,7 @@ The tree (code, kind), as in ``tests/test_errors.py``, which fails when a class 
     │   ├── UnknownRequestKind      unknown_request_kind      (gardien.requests.kinds)
     │   ├── UnknownDirectiveAction  unknown_directive_action  (gardien.requests.directive)
     │   ├── InvalidRequest          invalid_request           (gardien.requests.workflow)
+    │   ├── UnknownIdentifier       unknown_identifier        (gardien.requests.proofs)
     │   ├── ReasonRequired          reason_required: a blank reason, whatever the act
     │   ├── MalformedCode           malformed_code            (gardien.requests.verification)
     │   ├── EventRefused            event_refused             (gardien.consent.ledger)
