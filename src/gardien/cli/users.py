@@ -90,3 +90,17 @@ def password(
             f"{exc}: create it with 'gardien user add {name} --role …'", field="name"
         ) from None
     err.print(f"password of {account.name} ({account.role}) set; open sessions are closed")
+
+
+@app.command("unlock")
+@handle_errors
+def unlock(
+    name: Annotated[str, typer.Argument(help="The account locked by failed sign-ins.")],
+    store: StoreOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Lift the lock that repeated failed sign-ins put on an account, and its count of
+    failures (audited as account.unlocked)."""
+    c = command_context(store=store, actor=actor)
+    account = accounts.unlock(c.engine, c.clock, name, actor=c.actor)
+    err.print(f"account {account.name} ({account.role}) unlocked: it may sign in again")

@@ -9,10 +9,12 @@ back office) are here too, over ``gardien.store.accounts``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
 from gardien.clock import Clock
+from gardien.jobs import lockout
 from gardien.roles import Role
 from gardien.store import accounts as book
 from gardien.store.accounts import Account
@@ -67,9 +69,39 @@ def token_prefix(token: str) -> str | None:
     return book.token_prefix(token)
 
 
-def by_password(engine: Engine, name: str, password: str) -> Account | None:
-    """The enabled account with this name and password, or None (same cost either way)."""
-    return book.authenticate_password(engine, name, password)
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of one back-office sign-in attempt."""
+
+    account: Account | None
+    """The account signed in to, or None: unknown name, wrong password, disabled or locked
+    (told apart to nobody: the person sees one message)."""
+    locked_until: datetime | None = None
+    """Set when this failure locked the account (``lockout.is_lock``): audit it."""
+    failures: int = 0
+
+
+def by_password(engine: Engine, clock: Clock, name: str, password: str) -> SignIn:
+    """Sign in with a password: same answer and cost for an unknown name, a wrong password and
+    a locked account (``gardien.jobs.lockout``); each failure on an account counts."""
+    until = book.locked_until(engine, name) if name else None
+    if until is not None and until > clock.now():
+        book.burn_password_check(password)  # no check while locked, not even the right one
+        return SignIn(None)
+    account = book.authenticate_password(engine, name, password)
+    if account is not None:
+        book.clear_sign_in_failures(engine, name)
+        return SignIn(account)
+    counted = book.record_sign_in_failure(engine, clock, name, lockout.wait_after) if name else None
+    if counted is None:
+        return SignIn(None)
+    failures, until = counted
+    return SignIn(None, until if lockout.is_lock(failures) else None, failures)
+
+
+def unlock(engine: Engine, clock: Clock, name: str, *, actor: str) -> Account:
+    """Lift a sign-in lock and the count of failures (an administrator; audited)."""
+    return book.unlock(engine, clock, name, actor)
 
 
 def enabled(engine: Engine, name: str) -> Account | None:

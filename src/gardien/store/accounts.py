@@ -11,9 +11,11 @@ not, so timing does not tell which staff names are valid.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -217,6 +219,88 @@ def authenticate_password(engine: Engine, name: str, password: str) -> Account |
         return None
     if row is None or stored is None:
         return None
+    return _account(row)
+
+
+def locked_until(engine: Engine, name: str) -> datetime | None:
+    """Until when the account refuses every password (None: not locked, or no such account)."""
+    with engine.connect() as conn:
+        until = conn.execute(
+            sa.select(staff_account.c.locked_until).where(staff_account.c.name == name)
+        ).scalar()
+    return _utc(until) if until is not None else None
+
+
+def burn_password_check(password: str) -> None:
+    """The argon2 work of one password check, for an attempt refused without one (a locked
+    account): the answer takes as long as for a wrong password."""
+    with contextlib.suppress(VerificationError, InvalidHashError):
+        _hasher.verify(_dummy_hash(), password[:MAX_PASSWORD_LENGTH])
+
+
+def record_sign_in_failure(
+    engine: Engine, clock: Clock, name: str, wait_after: Callable[[int], timedelta | None]
+) -> tuple[int, datetime | None] | None:
+    """Count one failed sign-in of the account; lock it for ``wait_after(failures)``.
+
+    The failures in a row and the lock's end; None when no such account exists (nothing to
+    count: the answer is the same either way)."""
+    now = clock.now()
+    with engine.begin() as conn:
+        found = conn.execute(
+            staff_account.update()
+            .where(staff_account.c.name == name)
+            .values(failed_sign_ins=staff_account.c.failed_sign_ins + 1)
+        ).rowcount
+        if not found:
+            return None
+        failures = int(
+            conn.execute(
+                sa.select(staff_account.c.failed_sign_ins).where(staff_account.c.name == name)
+            ).scalar_one()
+        )
+        wait = wait_after(failures)
+        until = now + wait if wait is not None else None
+        if until is not None:
+            conn.execute(
+                staff_account.update()
+                .where(staff_account.c.name == name)
+                .values(locked_until=until)
+            )
+    return failures, until
+
+
+def clear_sign_in_failures(engine: Engine, name: str) -> None:
+    """A successful sign-in: the count starts again."""
+    with engine.begin() as conn:
+        conn.execute(
+            staff_account.update()
+            .where(staff_account.c.name == name, staff_account.c.failed_sign_ins > 0)
+            .values(failed_sign_ins=0, locked_until=None)
+        )
+
+
+def unlock(engine: Engine, clock: Clock, name: str, actor: str) -> Account:
+    """An administrator lifts the lock and the count of failures (audited)."""
+    with engine.begin() as conn:
+        row = conn.execute(sa.select(staff_account).where(staff_account.c.name == name)).first()
+        if row is None:
+            raise AccountNotFound(f"no account named {name!r}", field="name")
+        conn.execute(
+            staff_account.update()
+            .where(staff_account.c.name == name)
+            .values(failed_sign_ins=0, locked_until=None)
+        )
+        audit.append(
+            conn,
+            clock,
+            NewEvent(
+                actor,
+                "account.unlocked",
+                f"account:{name}",
+                {"failed_sign_ins": int(row.failed_sign_ins or 0)},
+            ),
+        )
     return _account(row)
 
 

@@ -28,4 +28,8 @@ staff_account = sa.Table(
     sa.Column("password_hash", sa.String(200), nullable=True),
     sa.Column("password_set_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("session_epoch", sa.Integer(), nullable=False, server_default="0"),
+    # Failed sign-ins in a row and the lock they set (migration 0012, issue 9 §3): counted in
+    # the store, so that neither new addresses nor a restart resets them.
+    sa.Column("failed_sign_ins", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
 )

@@ -4,7 +4,9 @@ Attempts are limited per address (``RateLimiter`` ``login``: 10 a minute) before
 is checked, and every checked attempt is audited, ``office.login`` or ``office.login_failed``,
 with the connection data (address, browser) that the trail purges after six months (R-RET-07).
 A failed attempt names the account only if it exists: a password typed into the name field
-must not end up in a trail kept for years.
+must not end up in a trail kept for years. Failures in a row slow, then lock the account
+(``gardien.jobs.lockout``; ``account.locked`` in the trail), whatever the address; a locked
+account answers as a wrong password does.
 """
 
 from __future__ import annotations
@@ -80,7 +82,8 @@ def login(
         return _login_page(request, next, error=TEXTS["login_limited"], status_code=429)
     ctx = context(request)
     name = name.strip()
-    account = accounts.by_password(ctx.engine, name, password)
+    attempt = accounts.by_password(ctx.engine, ctx.clock, name, password)
+    account = attempt.account
     if account is None:
         known = bool(name) and accounts.enabled(ctx.engine, name) is not None
         audit.record(
@@ -94,6 +97,22 @@ def login(
                 connection=_connection(request),
             ),
         )
+        if attempt.locked_until is not None:
+            audit.record(
+                ctx.engine,
+                ctx.clock,
+                NewEvent(
+                    "office:anonymous",
+                    "account.locked",
+                    f"account:{name}",
+                    {
+                        "failed_sign_ins": attempt.failures,
+                        "until": attempt.locked_until.isoformat(),
+                    },
+                    connection=_connection(request),
+                ),
+            )
+        # One message and status for an unknown name, a wrong password and a locked account.
         return _login_page(request, next, name=name, error=TEXTS["login_failed"], status_code=401)
     audit.record(
         ctx.engine,

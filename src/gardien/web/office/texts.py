@@ -27,7 +27,8 @@ TEXTS: dict[str, str] = {
     "login_title": "Sign in to the back office",
     "login_lead": "For the data protection team. Accounts are created with 'gardien user add' "
     "and passwords set with 'gardien user password'.",
-    "login_failed": "Wrong account name or password, or the account is disabled.",
+    "login_failed": "Wrong account name or password, or the account is disabled, or locked "
+    "for a while after repeated failures (an administrator can unlock it).",
     "login_limited": "Too many sign-in attempts from your connection. Wait a minute and try again.",
     "signed_out": "You are signed out.",
     "session_ended": "Your session has ended. Sign in again.",
