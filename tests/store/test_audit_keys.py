@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from gardien.audit.chain import GENESIS, NewEvent, seal
 from gardien.clock import FixedClock
+from gardien.consent.keys import SecretKeyError
 from gardien.settings import Settings
 from gardien.store import audit
 from gardien.store.database import open_store
@@ -71,3 +72,11 @@ def test_a_rotated_key_verifies_with_the_retired_one_named(store_url: str) -> No
     result = audit.verify_trail(forgotten)
     assert not result.ok and result.first_bad_seq == 1
     assert "GARDIEN_AUDIT_RETIRED_KEYS" in (result.reason or "")
+
+
+def test_a_short_audit_key_is_refused_in_production() -> None:
+    strong = "s" * 64
+    with pytest.raises(SecretKeyError, match="GARDIEN_AUDIT_KEY is too weak"):
+        _ = Settings(env="production", secret_key=strong, audit_key="short").keys
+    assert Settings(env="production", secret_key=strong, audit_key="a" * 64).keys.audit
+    assert Settings(env="dev", audit_key="short").keys.audit

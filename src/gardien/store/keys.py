@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Connection, Engine
 
 from gardien.audit.keys import AuditKey
-from gardien.consent.keys import DEVELOPMENT_KEY, SubjectKey, key_from_environment
+from gardien.consent.keys import (
+    DEVELOPMENT_KEY,
+    MIN_PRODUCTION_KEY_LENGTH,
+    SecretKeyError,
+    SubjectKey,
+    key_from_environment,
+)
 from gardien.errors import GardienError, Kind
 
 _OPTION = "gardien_keys"
@@ -65,6 +71,14 @@ class StoreKeys:
         the events they sealed."""
         subject = key_from_environment(environ)
         audit_secret = environ.get("GARDIEN_AUDIT_KEY", "")
+        production = environ.get("GARDIEN_ENV", "").strip().lower() == "production"
+        if production and audit_secret and len(audit_secret) < MIN_PRODUCTION_KEY_LENGTH:
+            # A short MAC key is guessed offline from any event, then the trail re-sealed.
+            raise SecretKeyError(
+                "GARDIEN_AUDIT_KEY is too weak for GARDIEN_ENV=production: use a random value "
+                f"of at least {MIN_PRODUCTION_KEY_LENGTH} characters, or unset it to derive "
+                "the audit key from GARDIEN_SECRET_KEY"
+            )
         audit = (
             AuditKey(audit_secret.encode())
             if audit_secret
