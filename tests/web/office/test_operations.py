@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from gardien.connectors.errors import SystemUnreachable
+from gardien.jobs import audit_anchor
 from gardien.jobs import retention as job
 from gardien.server.permissions import Role
+from gardien.settings import Settings
 from gardien.store import audit
 from gardien.store.database import open_store
 from tests.web.office.conftest import Office
@@ -196,3 +199,18 @@ def test_consent_look_up_with_suppression_and_restriction(office: Office) -> Non
     assert unknown.status_code == 422 and "is not in the registry" in alert(unknown.text)
     empty = submit(office, agent, "/office/consent", kind="email", value="", activity="prospecting")
     assert empty.status_code == 422
+
+
+def test_audit_page_checks_the_anchors_and_names_a_truncated_tail(
+    office: Office, tmp_path: Path
+) -> None:
+    dpo = office.as_role(Role.DPO)
+    assert "No anchor: events removed from the end" in dpo.get("/office/audit").text
+    ctx = office.api.client.app.state.gardien  # type: ignore[attr-defined]
+    ctx.settings = Settings(**{**ctx.settings.model_dump(), "audit_anchor_file": tmp_path / "a"})
+    made = audit_anchor.anchor(ctx.engine, ctx.clock, ctx.settings.anchoring)
+    assert f"(event {made.seq})" in dpo.get("/office/audit").text
+    with ctx.engine.begin() as conn:
+        conn.exec_driver_sql(f"DELETE FROM audit_event WHERE seq > {made.seq - 2}")
+    broken = dpo.get("/office/audit").text
+    assert f"The hash chain is broken at event {made.seq - 1}" in broken and "truncated" in broken
