@@ -5,6 +5,7 @@ text, no database can store a lone surrogate)."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -137,3 +138,42 @@ def test_a_nul_in_an_identifier_is_refused_by_normalise() -> None:
     for kind, value in (("email", "a\x00@b.fr"), ("email", "a\ud800@b.fr"), ("phone", "\x00")):
         with pytest.raises(MalformedIdentifier):
             normalise(kind, value)
+
+
+def _page_posts() -> Iterator[tuple[str, list[str]]]:
+    """(path, form fields) of every POST of the portal and the back office."""
+    from fastapi.routing import APIRoute
+
+    from gardien.web import office
+    from gardien.web.portal import form, pages, status
+
+    for router in (pages.router, form.router, status.router, *office.PARTS):
+        for route in router.routes:
+            if isinstance(route, APIRoute) and "POST" in route.methods:
+                fields = [p.alias for p in route.dependant.body_params]
+                yield re.sub(r"\{[^}]+\}", ID, route.path), fields
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgresql"])
+def test_every_form_field_of_the_pages_refuses_a_nul(
+    store: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = (
+        f"sqlite:///{tmp_path / 'gardien.db'}"
+        if store == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    for api in build_api(tmp_path, monkeypatch, url, f"sqlite:///{tmp_path / 'systems.db'}"):
+        walked = 0
+        for path, fields in _page_posts():
+            # The portal's identity fields are read from the form by name (id_<kind>).
+            for field in [*fields, "id_email", "id_customer_number"]:
+                for bad in ("\u0000", "a\u0000b", "\u001b[2J"):
+                    answer = api.client.post(path, data={"csrf_token": "x", field: bad})
+                    assert answer.status_code == 422, (path, field, answer.status_code)
+                    assert f"the field '{field}'" in html.unescape(answer.text), (path, field)
+                    walked += 1
+        assert walked > 100
+        for page in ("/request", "/office/login", "/"):
+            answer = api.client.get(page, params={"lang": "fr\u0000"})
+            assert answer.status_code == 422, (page, answer.text)

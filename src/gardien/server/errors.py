@@ -52,7 +52,7 @@ HTTP_CODES = {
     503: "unavailable",
 }
 
-ErrorPage = Callable[[Request, int], Response]
+ErrorPage = Callable[[Request, int, str | None], Response]
 """Renders the HTML page for a status (``gardien.web.errors.error_page``)."""
 
 
@@ -108,8 +108,10 @@ def install(app: FastAPI, error_page: ErrorPage | None = None) -> None:
 
     async def _http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        if error_page is not None and is_page(request) and exc.status_code in (404, 405):
-            return error_page(request, exc.status_code)
+        if error_page is not None and is_page(request) and exc.status_code in (404, 405, 422):
+            # A 422 on a page says which field (gardien.web.texts_check).
+            detail = str(exc.detail) if exc.status_code == 422 else None
+            return error_page(request, exc.status_code, detail)
         code = HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
         return _json(
             exc.status_code,
@@ -122,7 +124,7 @@ def install(app: FastAPI, error_page: ErrorPage | None = None) -> None:
         log.exception("unexpected error", exc_info=exc)
         if error_page is not None and is_page(request):
             try:
-                return error_page(request, 500)
+                return error_page(request, 500, None)
             except Exception:  # the page itself failed: fall back to the API's shape
                 log.exception("error page failed")
         return _json(

@@ -13,24 +13,38 @@ from starlette.responses import Response
 from gardien.web.wording import texts_for
 
 _TITLES = {
-    "fr": {404: "Page introuvable", 405: "Action impossible", 500: "Erreur inattendue"},
-    "en": {404: "Page not found", 405: "Action not possible", 500: "Unexpected error"},
+    "fr": {
+        404: "Page introuvable",
+        405: "Action impossible",
+        422: "Saisie refusée",
+        500: "Erreur inattendue",
+    },
+    "en": {
+        404: "Page not found",
+        405: "Action not possible",
+        422: "Input refused",
+        500: "Unexpected error",
+    },
 }
 _MESSAGES = {
     "fr": {
         404: "Ce lien n'existe pas ou n'est plus valable.",
         405: "Cette page ne permet pas cette action.",
+        422: "Un champ contient un caractère qui ne peut pas être enregistré (un octet nul ou "
+        "un caractère de contrôle). Corrigez-le et réessayez.",
         500: "Une erreur inattendue s'est produite. Elle a été enregistrée ; réessayez plus tard.",
     },
     "en": {
         404: "This link does not exist or is no longer valid.",
         405: "This page does not allow this action.",
+        422: "A field holds a character that cannot be stored (a NUL byte or a control "
+        "character). Correct it and try again.",
         500: "An unexpected error occurred. It has been logged; try again later.",
     },
 }
 
 
-def error_page(request: Request, status_code: int) -> Response:
+def error_page(request: Request, status_code: int, detail: str | None = None) -> Response:
     # Imported here: rendering needs the app's context, which only exists once it runs.
     from gardien.web.templating import render
 
@@ -45,7 +59,8 @@ def error_page(request: Request, status_code: int) -> Response:
         {
             "page": "error",
             "title": _TITLES[lang][kind],
-            "message": _MESSAGES[lang][kind] if kind != 404 else texts_for(lang)["not_found"],
+            "message": (_MESSAGES[lang][kind] if kind != 404 else texts_for(lang)["not_found"])
+            + (f" ({detail})" if detail else ""),
         },
         lang=lang,
         status_code=status_code,

@@ -5,13 +5,16 @@ Mounted by ``gardien.server.app.create_app``.
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from gardien.web import office, portal
+from gardien.web.texts_check import storable_inputs
 
 
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(packages=[("gardien.web", "static")]), name="static")
-    app.include_router(portal.router)
-    app.include_router(office.router)
+    # Every form field and query parameter checked once, before the pages read them (§6).
+    checked = [Depends(storable_inputs)]
+    app.include_router(portal.router, dependencies=checked)
+    app.include_router(office.router, dependencies=checked)
