@@ -18,6 +18,8 @@ The tree (code, kind), as in ``tests/test_errors.py``, which fails when a class 
     │   ├── UnknownDirectiveAction  unknown_directive_action  (gardien.requests.directive)
     │   ├── InvalidRequest          invalid_request           (gardien.requests.workflow)
     │   ├── UnknownIdentifier       unknown_identifier        (gardien.requests.proofs)
+    │   ├── FieldTooLong            field_too_long: refused at filing (gardien.jobs.filing)
+    │   ├── ValueDoesNotFit         value_does_not_fit        (gardien.connectors.errors)
     │   ├── ReasonRequired          reason_required: a blank reason, whatever the act
     │   ├── MalformedCode           malformed_code            (gardien.requests.verification)
     │   ├── EventRefused            event_refused             (gardien.consent.ledger)

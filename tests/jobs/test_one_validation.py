@@ -148,3 +148,59 @@ def test_the_refusal_is_the_use_case_s() -> None:
     with pytest.raises(ReasonRequired, match="a hold needs a reason") as refused:
         ReasonRequired.check(BLANK, holds.NO_REASON)
     assert (refused.value.code, refused.value.field) == ("reason_required", "reason")
+
+
+def test_a_rectified_value_longer_than_its_column_is_refused_alike_at_filing(
+    office: Office,
+) -> None:
+    # issue 9 §4: such a value used to be filed, then fail at execution and leave the request
+    # in progress for ever; a person could do it from the portal. last_name is VARCHAR(255).
+    email, long_name = office.api.a_client_email(), "N" * 300
+    message = "field 'last_name': 300 characters, but crm.client.last_name holds at most 255"
+    env = {
+        "GARDIEN_DATABASE_URL": office.api.store_url,
+        "GARDIEN_REGISTRY": str(EXAMPLE),
+        "GARDIEN_ACTOR": "dpo@test",
+        "COLUMNS": "500",
+    }
+    result = CliRunner().invoke(
+        cli,
+        ["request", "submit", "--kind", "rectification", "--identity", f"email={email}",
+         "--field", f"last_name={long_name}", "--no-code"],
+        env=env,
+    )  # fmt: skip
+    output = " ".join(result.output.split())
+    assert result.exit_code == 2, output
+    assert f"error: {message} (--field NAME=VALUE) [field_too_long]" in output
+    from_api = api_refusal(
+        office,
+        "/api/v1/requests",
+        {"kind": "rectification", "identity": {"email": email},
+         "fields": {"last_name": long_name}, "send_code": False},
+    )  # fmt: skip
+    assert from_api == {
+        "code": "field_too_long",
+        "message": message,
+        "details": {"field": "fields"},
+    }
+    page = office_refusal(
+        office, "/office/requests/new", "/office/requests/new",
+        kind="rectification", id_email=email, fields=f"last_name={long_name}",
+    )  # fmt: skip
+    assert page == message
+    portal = office.api.client
+    form = portal.get("/request?lang=en")
+    answer = portal.post(
+        "/request?lang=en",
+        data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', form.text)[1],  # type: ignore[index]
+              "kind": "rectification", "id_email": email, "fix_field_0": "last_name",
+              "fix_value_0": long_name},
+    )  # fmt: skip
+    assert answer.status_code == 422, answer.text
+    # The person is told in their language which value is too long, and by how much.
+    assert (
+        'The accurate value of "last_name" is too long: at most 255 characters can be '
+        "recorded (you typed 300)." in html.unescape(answer.text)
+    )
+    listed = office.api.client.get("/api/v1/requests", headers=office.api.headers(Role.DPO))
+    assert listed.json() == []  # nothing was filed, on any edge

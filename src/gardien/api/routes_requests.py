@@ -84,6 +84,7 @@ def create(
         channel=body.channel,
         text=body.text,
         details=details,
+        systems=ctx.connectors() if details.fields else None,
     )
     request = filed.request
     problem = None

@@ -4,6 +4,12 @@ its Art. 12(3) deadlines, and, when asked, given its portal status link and its 
 ``gardien request submit``, ``POST /api/v1/requests``, the portal's form and the back office's
 "record a request" page all call :func:`file_request`; nothing is looked up in any system when
 a request is filed (R-RGT-11), so the answer is the same whether the person is known or not.
+
+A rectified value that cannot fit is refused here, before the request exists, the same way on
+every edge (``FieldTooLong``, 422 naming the field): longer than ``RECTIFIED_VALUE_MAX``, or
+than the column it goes to, whose length is read from the system's schema (never its rows)
+when the edge hands its connections. Filed, it would have failed at execution, leaving the
+request in progress for ever (issue 9 §4: a person could cause it from the portal).
 """
 
 from __future__ import annotations
@@ -12,11 +18,12 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.engine import Engine
 
 from gardien.clock import Clock
-from gardien.errors import UsageError
+from gardien.errors import GardienError, UsageError
 from gardien.jobs.identity import CodeDelivery, send_code
 from gardien.notify import NotificationError, Notifier
 from gardien.registry.model import Registry
@@ -26,6 +33,54 @@ from gardien.requests.model import RequestDetails, RightsRequest
 from gardien.requests.verification import CodesLocked
 from gardien.store import portal_links
 from gardien.store import requests as book
+
+RECTIFIED_VALUE_MAX = 500  # characters: what the portal's form takes; no declared field is longer
+
+
+class FieldTooLong(UsageError):
+    """A rectified value longer than its column (or than any field gardien takes) can hold."""
+
+    code = "field_too_long"
+
+    def __init__(self, name: str, given: int, length: int, where: str | None = None) -> None:
+        self.name, self.given, self.length = name, given, length
+        bound = (
+            f"but {where} holds at most {length}"
+            if where
+            else f"more than the {length} a rectified value may have"
+        )
+        super().__init__(f"field {name!r}: {given} characters, {bound}", field="fields")
+
+
+class ColumnLengths(Protocol):
+    """What filing needs from a system: the length a text column holds (None: unbounded)."""
+
+    def text_length(self, table_name: str, column: str) -> int | None: ...
+
+
+def check_field_lengths(
+    registry: Registry,
+    fields: Mapping[str, str],
+    systems: Mapping[str, ColumnLengths] | None = None,
+) -> None:
+    """Refuse a rectified value that no column it goes to can hold (Art. 16 asks the value
+    to be recorded as given: it is refused, never cut)."""
+    for name, value in fields.items():
+        if len(value) > RECTIFIED_VALUE_MAX:
+            raise FieldTooLong(name, len(value), RECTIFIED_VALUE_MAX)
+        for system_id, system in sorted(registry.systems.items()):
+            reader = (systems or {}).get(system_id)
+            if reader is None:
+                continue
+            for table_name, table in sorted(system.tables.items()):
+                if name not in table.columns:
+                    continue
+                try:
+                    length = reader.text_length(table_name, name)
+                except GardienError:
+                    continue  # unreachable now: the execution checks it again, and refuses
+                if length is not None and len(value) > length:
+                    raise FieldTooLong(name, len(value), length, f"{system_id}.{table_name}.{name}")
 
 
 def declared_columns(registry: Registry) -> set[str]:
@@ -80,11 +135,13 @@ def submit(
     channel: str | None = None,
     text: str | None = None,
     details: RequestDetails | None = None,
+    systems: Mapping[str, ColumnLengths] | None = None,
 ) -> RightsRequest:
     """Record a request received at ``received_at`` (default: now) and set its deadlines.
 
     With a ``registry``, identifiers, activity and fields are checked against it and the
     controller's country gives the public holidays; ``country`` overrides it (default FR).
+    ``systems``: the connections whose schemas bound a rectified value's length.
     """
     now = clock.now()
     request = wf.new_request(
@@ -101,6 +158,7 @@ def submit(
     )
     if registry is not None:
         check_against_registry(registry, request.identity, request.details)
+        check_field_lengths(registry, request.details.fields, systems)
     return book.create(engine, clock, request)
 
 
@@ -134,12 +192,13 @@ def file_request(
     text: str | None = None,
     details: RequestDetails | None = None,
     status_link: bool = False,
+    systems: Mapping[str, ColumnLengths] | None = None,
 ) -> Filed:
     """Record the request; make its status link when asked (the portal); send a one-time code
     to its channel when a ``notifier`` is given and the request has a channel (R-RGT-11).
 
     A code that cannot be sent leaves the request recorded, waiting for a new code or an
-    agent's attestation: ``code_error`` says why.
+    agent's attestation: ``code_error`` says why. ``systems``: as for :func:`submit`.
     """
     filed = submit(
         engine,
@@ -152,6 +211,7 @@ def file_request(
         channel=channel,
         text=text,
         details=details,
+        systems=systems,
     )
     secret = None
     if status_link:

@@ -165,6 +165,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "attention": "Une vérification est nécessaire",
         "need_channel": "Indiquez une adresse e-mail ou un numéro de téléphone pour recevoir "
         "le code de confirmation.",
+        "too_long": "La valeur exacte de « {field} » est trop longue : {length} caractères au "
+        "plus peuvent être enregistrés (vous en avez saisi {given}).",
         "need_identifier": "Indiquez au moins une information pour vous retrouver.",
         "bad_identifier": "{field} : la valeur indiquée n'est pas valable.",
         "bad_kind": "Choisissez le type de demande.",
@@ -246,6 +248,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "attention": "Please check",
         "need_channel": "Give an e-mail address or a phone number to receive the "
         "confirmation code.",
+        "too_long": 'The accurate value of "{field}" is too long: at most {length} characters '
+        "can be recorded (you typed {given}).",
         "need_identifier": "Give at least one detail to find you.",
         "bad_identifier": "{field}: the value given is not valid.",
         "bad_kind": "Choose the kind of request.",

@@ -30,6 +30,8 @@ from gardien.identity import parse_identity
 from gardien.jobs import filing
 from gardien.jobs import identity as proof
 from gardien.jobs import requests as jobs
+from gardien.jobs.filing import ColumnLengths
+from gardien.registry.model import Registry
 from gardien.requests.directive import DirectiveAction
 from gardien.requests.kinds import RequestKind
 from gardien.requests.model import RequestDetails
@@ -131,6 +133,7 @@ def submit(
         channel=channel,
         text=text,
         details=details,
+        systems=_systems(c.registry) if details.fields else None,
     )
     request, delivery, problem = filed.request, filed.code, filed.code_error
     if as_json:
@@ -261,3 +264,10 @@ def verify(
         if request.scope.not_searched:
             left = ", ".join(sorted(request.scope.not_searched))
             say(f"  not proven, so not searched: {left} (attest them with --identifier)")
+
+
+def _systems(registry: Registry) -> dict[str, ColumnLengths]:
+    """The declared systems' connections: their schemas bound a rectified value's length."""
+    from gardien.connectors.sql import connectors_for  # imported when a rectification is filed
+
+    return dict(connectors_for(registry))

@@ -146,6 +146,15 @@ class SqlConnector(SqlDatabase):
         """The columns the database has for a table (reflected)."""
         return [c.name for c in self.table(table_name).columns]
 
+    def text_length(self, table_name: str, column: str) -> int | None:
+        """The characters a text column holds, as the schema declares it (None: unbounded,
+        or not a text column; a column the table lacks is the execution's to report)."""
+        table = self.table(table_name)
+        if column not in table.c:
+            return None
+        length = getattr(table.c[column].type, "length", None)
+        return length if isinstance(length, int) else None
+
 
 def connectors_for(registry: Registry) -> dict[str, SqlConnector]:
     return {

@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from gardien.connectors.errors import SchemaMismatch
+from gardien.connectors.errors import ValueDoesNotFit
 from gardien.connectors.sql.archive import ARCHIVED_AT, archive_table_name
 from gardien.connectors.sql.database import SqlDatabase
 
@@ -94,9 +94,9 @@ def fits(db: SqlDatabase, table: sa.Table, column: str, value: Any) -> Any:
     if python_type is str:
         length = getattr(col.type, "length", None)
         if length is not None and len(value) > length:
-            raise SchemaMismatch(
+            raise ValueDoesNotFit(
                 db.system_id,
-                [f"column {where} holds at most {length} characters; {len(value)} are needed"],
+                f"column {where} holds at most {length} characters; {len(value)} are needed",
             )
         return value
     try:
@@ -109,12 +109,12 @@ def fits(db: SqlDatabase, table: sa.Table, column: str, value: Any) -> Any:
         if python_type in (int, float):
             return python_type(value)
     except (KeyError, ValueError) as exc:
-        raise SchemaMismatch(
+        raise ValueDoesNotFit(
             db.system_id,
-            [f"column {where} holds {python_type.__name__} values: {value!r} is not one"],
+            f"column {where} holds {python_type.__name__} values: {value!r} is not one",
         ) from exc
-    raise SchemaMismatch(
-        db.system_id, [f"column {where} is not a text column: it cannot hold {value!r}"]
+    raise ValueDoesNotFit(
+        db.system_id, f"column {where} is not a text column: it cannot hold {value!r}"
     )
 
 

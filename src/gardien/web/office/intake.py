@@ -188,6 +188,7 @@ def _record(request: Request, staff: Staff, draft: Draft) -> Response:
             received_at=_received_at(draft, ctx.clock.now()),
             text=draft.text or None,
             details=details,
+            systems=ctx.connectors() if details.fields else None,
         )
     except GardienError as exc:
         return _form_page(request, staff, draft, str(exc), status_of(exc))

@@ -168,6 +168,9 @@ async def submit(request: Request) -> Response:
     activity = form.activity if form.activity in ctx.registry.activities else None
     try:
         secret, sent = await run_in_threadpool(_file_request, ctx, form, activity)
+    except filing.FieldTooLong as exc:  # the person's own value: say which, in their words
+        problem = t["too_long"].format(field=exc.name, length=exc.length, given=exc.given)
+        return _form_page(request, lang, form, [problem], 422)
     except GardienError:
         # The checks above cover what a person can get wrong; anything else is ours to fix,
         # but the person still gets a page, not a traceback.
@@ -206,6 +209,7 @@ def _file_request(ctx: Context, form: _Form, activity: str | None) -> tuple[str,
             else {},
         ),
         status_link=True,
+        systems=ctx.connectors() if form.corrections else None,
     )
     assert filed.status_link is not None
     return filed.status_link, filed.code is not None
