@@ -252,6 +252,5 @@ def export(
         headers={
             "Content-Disposition": f'attachment; filename="gardien-{request_id}.zip"',
             "X-Content-SHA256": package.sha256,
-            "Cache-Control": "no-store",
         },
     )

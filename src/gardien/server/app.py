@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from gardien import __version__
 from gardien.api import routes as api_routes
@@ -22,10 +23,21 @@ from gardien.server import errors
 from gardien.server.anchoring import PeriodicAnchor
 from gardien.server.auth import TokenCache
 from gardien.server.context import build_context
+from gardien.server.headers import SecurityHeaders
 from gardien.server.ratelimit import RateLimiter
 from gardien.settings import Settings
 from gardien.web import errors as pages_errors
 from gardien.web import routes as web_routes
+
+
+class GardienApp(FastAPI):
+    """FastAPI with the security headers as the outermost layer (``gardien.server.headers``):
+    outside Starlette's error middleware too, so that an unexpected 500 carries them."""
+
+    production = False
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack(), production=self.production)
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
@@ -47,7 +59,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         await ctx.close_checks()
         ctx.close()
 
-    app = FastAPI(
+    app = GardienApp(
         title="gardien",
         version=__version__,
         description="Privacy commitments as running software: rights requests, consent, "
@@ -57,6 +69,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
+    app.production = settings.production  # HSTS
     app.state.gardien = ctx
     app.state.rate_limiter = RateLimiter(settings.rate_limit_storage)
     app.state.tokens = TokenCache(settings.token_cache_seconds, app.state.rate_limiter)

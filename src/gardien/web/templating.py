@@ -85,14 +85,5 @@ def render(
         request, name, page, status_code=status_code, headers=dict(headers or {})
     )
     csrf.attach(request, response, secure=ctx.settings.production)
-    # Pages carry personal data (status, back office): never cached by a proxy or the browser.
-    response.headers.setdefault("Cache-Control", "no-store")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")  # status links are secrets
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-        "frame-ancestors 'none'",
-    )
+    # No-store, no referrer, the CSP…: on every response, in one place (gardien.server.headers).
     return response

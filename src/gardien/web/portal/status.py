@@ -221,7 +221,5 @@ async def package(request: Request, secret: str) -> Response:
         media_type="application/zip",
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "no-store",
-            "Referrer-Policy": "no-referrer",
         },
     )
