@@ -304,3 +304,24 @@ class ArchiveRead(Body):
     where: dict[str, str] = Field(
         min_length=1, max_length=1, description='{"email": "…"} or {"key": "42"}'
     )
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+
+class AccountOut(BaseModel):
+    name: str
+    role: str
+    created_at: datetime
+    disabled_at: datetime | None
+    token_revoked: bool
+    password_set: bool
+
+
+class NewTokenOut(BaseModel):
+    account: AccountOut
+    token: str = Field(description="The new API token, shown only in this answer.")
+
+
+class RoleChange(Body):
+    role: Literal["dpo", "agent", "auditor", "admin"]

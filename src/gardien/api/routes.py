@@ -9,6 +9,7 @@ from fastapi import Depends, FastAPI
 
 from gardien.api import (
     docs_page,
+    routes_accounts,
     routes_consent,
     routes_operations,
     routes_registry,
@@ -25,6 +26,7 @@ ROUTERS = (
     routes_requests.router,
     routes_registry.router,
     routes_operations.router,
+    routes_accounts.router,
 )
 
 # Every endpoint may answer these, in the one error shape (the statuses of docs/api.md, which

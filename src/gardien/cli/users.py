@@ -3,13 +3,14 @@ office's password of an account), thin over ``gardien.jobs.accounts``."""
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Annotated
 
 import typer
 
 from gardien.cli.console import err, handle_errors, out
-from gardien.cli.options import ActorOption, StoreOption, command_context
+from gardien.cli.options import ActorOption, JsonOption, StoreOption, command_context
 from gardien.errors import UsageError
 from gardien.jobs import accounts
 from gardien.store.accounts import AccountNotFound
@@ -104,3 +105,95 @@ def unlock(
     c = command_context(store=store, actor=actor)
     account = accounts.unlock(c.engine, c.clock, name, actor=c.actor)
     err.print(f"account {account.name} ({account.role}) unlocked: it may sign in again")
+
+
+NameArgument = Annotated[str, typer.Argument(help="The account.")]
+_BOUND = (
+    "a running server forgets its cached tokens within GARDIEN_TOKEN_CACHE_SECONDS "
+    "(at once when done through the API or the back office)"
+)
+
+
+@app.command("rotate")
+@handle_errors
+def rotate(name: NameArgument, store: StoreOption = None, actor: ActorOption = None) -> None:
+    """Give the account a new API token and print it, once; the previous token stops working.
+
+    Audited as account.token_rotated; the account's back-office sessions are closed.
+    """
+    c = command_context(store=store, actor=actor)
+    rotated = accounts.rotate_token(c.engine, c.clock, name, actor=c.actor)
+    err.print(f"new token of {name}, shown only now (the previous one is revoked; {_BOUND}):")
+    out.print(rotated.token)
+
+
+@app.command("revoke")
+@handle_errors
+def revoke(name: NameArgument, store: StoreOption = None, actor: ActorOption = None) -> None:
+    """Revoke the account's API token (a new one: gardien user rotate). Audited as
+    account.token_revoked; the account's back-office sessions are closed."""
+    c = command_context(store=store, actor=actor)
+    accounts.revoke_token(c.engine, c.clock, name, actor=c.actor)
+    err.print(f"token of {name} revoked; {_BOUND}")
+
+
+@app.command("disable")
+@handle_errors
+def disable(name: NameArgument, store: StoreOption = None, actor: ActorOption = None) -> None:
+    """Disable the account: its token and password stop working, its sessions are closed
+    (audited as account.disabled; undo with gardien user enable)."""
+    c = command_context(store=store, actor=actor)
+    accounts.disable(c.engine, c.clock, name, actor=c.actor)
+    err.print(f"account {name} disabled; {_BOUND}")
+
+
+@app.command("enable")
+@handle_errors
+def enable(name: NameArgument, store: StoreOption = None, actor: ActorOption = None) -> None:
+    """Enable a disabled account again (audited as account.enabled)."""
+    c = command_context(store=store, actor=actor)
+    accounts.enable(c.engine, c.clock, name, actor=c.actor)
+    err.print(f"account {name} enabled")
+
+
+@app.command("role")
+@handle_errors
+def role(
+    name: NameArgument,
+    new_role: Annotated[str, typer.Argument(help="dpo, agent, auditor or admin.")],
+    store: StoreOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Change the account's role (audited as account.role_changed); its sessions are closed."""
+    c = command_context(store=store, actor=actor)
+    account = accounts.change_role(c.engine, c.clock, name, new_role, actor=c.actor)
+    err.print(f"account {account.name} is now {account.role}; {_BOUND}")
+
+
+@app.command("list")
+@handle_errors
+def list_accounts(store: StoreOption = None, as_json: JsonOption = False) -> None:
+    """The accounts: name, role, whether disabled, whether the token is revoked."""
+    c = command_context(store=store)
+    rows = accounts.listing(c.engine)
+    if as_json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "name": r.account.name,
+                        "role": r.account.role,
+                        "created_at": r.account.created_at.isoformat(),
+                        "disabled_at": r.disabled_at.isoformat() if r.disabled_at else None,
+                        "token_revoked": r.token_revoked,
+                        "password_set": r.account.password_set_at is not None,
+                    }
+                    for r in rows
+                ],
+                indent=2,
+            )
+        )
+        return
+    for r in rows:
+        state = "disabled" if r.disabled_at else ("token revoked" if r.token_revoked else "active")
+        out.print(f"{r.account.name}\t{r.account.role}\t{state}", markup=False, highlight=False)

@@ -111,3 +111,39 @@ def enabled(engine: Engine, name: str) -> Account | None:
 def sign_out(engine: Engine, name: str) -> None:
     """End every back-office session of the account."""
     book.close_sessions(engine, name)
+
+
+# --- managing accounts (issue 9 §2): the CLI, the API and the back office call these ---------
+# Each change closes the account's back-office sessions and is audited in the same
+# transaction (store.accounts._change). A server also forgets the account's cached tokens when
+# the change goes through it (server.auth.TokenCache.forget); a change from the command line
+# reaches a running server's cache within GARDIEN_TOKEN_CACHE_SECONDS.
+
+
+def rotate_token(engine: Engine, clock: Clock, name: str, *, actor: str) -> NewAccount:
+    """A new API token for ``name``, in clear in the result only; the previous one stops."""
+    account, token = book.rotate_token(engine, clock, name, actor)
+    return NewAccount(account, token)
+
+
+def revoke_token(engine: Engine, clock: Clock, name: str, *, actor: str) -> Account:
+    """``name``'s API token stops working (a new one: ``rotate_token``)."""
+    return book.revoke_token(engine, clock, name, actor)
+
+
+def disable(engine: Engine, clock: Clock, name: str, *, actor: str) -> Account:
+    """No token, no sign-in, sessions closed, until ``enable``."""
+    return book.set_disabled(engine, clock, name, True, actor)
+
+
+def enable(engine: Engine, clock: Clock, name: str, *, actor: str) -> Account:
+    return book.set_disabled(engine, clock, name, False, actor)
+
+
+def change_role(engine: Engine, clock: Clock, name: str, role: str, *, actor: str) -> Account:
+    """Give ``name`` another role (dpo, agent, auditor, admin)."""
+    return book.set_role(engine, clock, name, Role.parse(role).value, actor)
+
+
+def listing(engine: Engine) -> list[book.AccountListing]:
+    return book.all_accounts(engine)

@@ -82,10 +82,14 @@ class TokenCache:
         self._hashing = asyncio.Semaphore(MAX_HASH_CHECKS)
 
     def forget(self, name: str) -> None:
-        """Stop serving the cached tokens of account ``name`` (revoked, rotated, disabled)."""
+        """Stop serving the cached tokens of account ``name`` (revoked, rotated, disabled, a
+        new role), and the remembered refusals: a token refused while its account was
+        disabled works again as soon as it is enabled (refusals are kept by digest only, so
+        all are dropped; account changes are rare)."""
         for fingerprint, (principal, _) in list(self._known.items()):
             if principal.name == name:
                 self._known.pop(fingerprint, None)
+        self._failed.clear()
 
     async def principal(self, ctx: Context, token: str, address: str) -> Principal | None:
         """The account ``token`` belongs to, or None; raises ``RateLimited`` when ``address``

@@ -35,6 +35,7 @@ class Permission(StrEnum):
     HOLDS_WRITE = "holds.write"
     AUDIT_READ = "audit.read"
     ARCHIVE_READ = "archive.read"
+    ACCOUNTS_MANAGE = "accounts.manage"  # tokens, roles, disabling (issue 9 §2)
 
 
 _ALL = frozenset(Role)
@@ -56,6 +57,9 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.HOLDS_WRITE: frozenset({D}),
     Permission.AUDIT_READ: frozenset({D, U, A}),
     Permission.ARCHIVE_READ: frozenset({D}),
+    # The administrator manages the staff accounts; it sees no request, and no other role
+    # may raise its own rights (separation of duties, Art. 32(4)).
+    Permission.ACCOUNTS_MANAGE: frozenset({A}),
 }
 
 

@@ -324,3 +324,94 @@ def enabled(engine: Engine, name: str) -> Account | None:
             )
         ).first()
     return _account(row) if row is not None else None
+
+
+# --- revoking, rotating, disabling, changing a role (issue 9 §2) -----------------------------
+
+_REVOKED = "revoked"  # not an argon2 hash: no token verifies against it
+
+
+def _change(
+    engine: Engine,
+    clock: Clock,
+    name: str,
+    actor: str,
+    action: str,
+    values: dict[str, Any],
+    details: dict[str, Any] | None = None,
+) -> Account:
+    """Update the account, close its back-office sessions and audit ``action``, at once."""
+    with engine.begin() as conn:
+        found = conn.execute(
+            staff_account.update()
+            .where(staff_account.c.name == name)
+            .values(**values, session_epoch=staff_account.c.session_epoch + 1)
+        ).rowcount
+        if not found:
+            raise AccountNotFound(f"no account named {name!r}", field="name")
+        audit.append(conn, clock, NewEvent(actor, action, f"account:{name}", details or {}))
+        row = conn.execute(sa.select(staff_account).where(staff_account.c.name == name)).one()
+    return _account(row)
+
+
+def rotate_token(engine: Engine, clock: Clock, name: str, actor: str) -> tuple[Account, str]:
+    """A new API token for the account (returned once); the previous one stops working."""
+    prefix = secrets.token_hex(6)
+    token = f"{TOKEN_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
+    hashed = _hasher.hash(token)  # slow on purpose: outside the transaction
+    account = _change(
+        engine,
+        clock,
+        name,
+        actor,
+        "account.token_rotated",
+        {"token_prefix": prefix, "token_hash": hashed},
+    )
+    return account, token
+
+
+def revoke_token(engine: Engine, clock: Clock, name: str, actor: str) -> Account:
+    """The account's API token stops working; no new one until ``rotate_token``."""
+    # A fresh random prefix (the column is unique and required) pointing at no usable hash.
+    values = {"token_prefix": secrets.token_hex(6), "token_hash": _REVOKED}
+    return _change(engine, clock, name, actor, "account.token_revoked", values)
+
+
+def set_disabled(engine: Engine, clock: Clock, name: str, disabled: bool, actor: str) -> Account:
+    """Disable (no token, no sign-in, sessions closed) or enable the account again."""
+    action = "account.disabled" if disabled else "account.enabled"
+    when = clock.now() if disabled else None
+    return _change(engine, clock, name, actor, action, {"disabled_at": when})
+
+
+def set_role(engine: Engine, clock: Clock, name: str, role: str, actor: str) -> Account:
+    """Change the account's role; its sessions are closed, so its next page has the new role."""
+    with engine.connect() as conn:
+        before = conn.execute(
+            sa.select(staff_account.c.role).where(staff_account.c.name == name)
+        ).scalar()
+    if before is None:
+        raise AccountNotFound(f"no account named {name!r}", field="name")
+    details = {"from": before, "to": role}
+    return _change(engine, clock, name, actor, "account.role_changed", {"role": role}, details)
+
+
+@dataclass(frozen=True)
+class AccountListing:
+    account: Account
+    disabled_at: datetime | None
+    token_revoked: bool
+
+
+def all_accounts(engine: Engine) -> list[AccountListing]:
+    """Every account, by name (no hash, no prefix)."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(staff_account).order_by(staff_account.c.name)).all()
+    return [
+        AccountListing(
+            _account(r),
+            _utc(r.disabled_at) if r.disabled_at else None,
+            r.token_hash == _REVOKED,
+        )
+        for r in rows
+    ]
