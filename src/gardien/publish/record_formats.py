@@ -151,13 +151,23 @@ def summary_rows(record: ProcessingRecord, w: Wording) -> tuple[list[str], list[
     return headers, rows
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: one starting as a formula would run (``=HYPERLINK``,
+    ``=WEBSERVICE``, DDE) when the CSV is opened, so it gets a leading apostrophe, which
+    spreadsheets read as "text follows" (OWASP, CSV injection). The record holds no formula."""
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
 def record_csv(record: ProcessingRecord) -> bytes:
     w = wording_for(record.lang)
     headers, rows = summary_rows(record, w)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerows([inert_cell(cell) for cell in row] for row in rows)
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -27,7 +27,7 @@ class NoticeFormat(StrEnum):
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 _LINK = re.compile(
-    r"(?P<url>https?://[^\s<>\"]+[^\s<>\".,;:!?)])|(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
+    r"(?P<url>https?://[^\s<>\"'`]+[^\s<>\"'`.,;:!?)])|(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
 )
 
 
@@ -43,17 +43,32 @@ def markdown_escape(value: object) -> object:
 
 
 def linkify(value: str) -> Markup:
-    """Escape ``value``, then make its web addresses and e-mail addresses clickable."""
+    """Escape ``value``, and make its web (http, https) and e-mail addresses clickable.
 
-    def link(match: re.Match[str]) -> str:
+    The addresses are found in the text as written, then each piece is escaped on its own: an
+    address ends where the text has a quote or an angle bracket, never inside an escaped
+    entity, and no other scheme (``javascript:``, ``data:``) ever becomes a link (issue 9 §3).
+    """
+    if "@" not in value and "://" not in value:
+        return escape(value)  # most texts hold no address: skip the regular expression
+    pieces: list[str] = []
+    end = 0
+    for match in _LINK.finditer(value):
         text = match.group(0)
         href = text if match.group("url") else f"mailto:{text}"
-        return f'<a href="{href}">{text}</a>'
+        pieces.append(str(escape(value[end : match.start()])))
+        pieces.append(f'<a href="{escape(href)}">{escape(text)}</a>')
+        end = match.end()
+    pieces.append(str(escape(value[end:])))
+    return Markup("".join(pieces))
 
-    escaped = str(escape(value))
-    if "@" not in escaped and "://" not in escaped and "www." not in escaped:
-        return Markup(escaped)  # most texts hold no address: skip the regular expression
-    return Markup(_LINK.sub(link, escaped))
+
+def web_url(value: str | None) -> str | None:
+    """``value`` when it is an http(s) address, to put in an ``href``; else None (shown as
+    text, never as a link: a registry's ``javascript:`` or ``data:`` URL must not run)."""
+    if value is None:
+        return None
+    return value if value.strip().lower().startswith(("https://", "http://")) else None
 
 
 def _environment(autoescape: bool) -> Environment:

@@ -16,7 +16,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, se
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from gardien.publish.render import linkify
+from gardien.publish.render import linkify, web_url
 from gardien.server.context import Context
 from gardien.web import csrf
 from gardien.web.security import derived_key
@@ -51,6 +51,7 @@ def templates() -> Jinja2Templates:
         undefined=StrictUndefined,
     )
     env.filters["linkify"] = linkify
+    env.filters["web_url"] = web_url  # an href from the registry: http(s) only
     env.filters["day"] = _date
     env.filters["moment"] = _datetime
     return Jinja2Templates(env=env)
