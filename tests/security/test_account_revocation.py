@@ -113,3 +113,37 @@ def test_the_command_line_revokes_rotates_disables_and_changes_roles(office: Off
         "account.disabled",
         "account.enabled",
     ]
+
+
+def test_the_back_office_rotates_disables_and_changes_roles(office: Office) -> None:
+    import html
+    import re
+
+    old = office.api.tokens[Role.AGENT]
+    assert _registry(office, old) == 200
+    agent_session = office.as_role(Role.AGENT)
+    admin = office.as_role(Role.ADMIN)
+    assert office.as_role(Role.DPO).get("/office/accounts").status_code == 403
+    token = office.token(admin, "/office/accounts")
+    shown = admin.post(f"/office/accounts/{AGENT}/token", data={"csrf_token": token})
+    assert shown.status_code == 200
+    [new] = re.findall(r"gdn_[0-9a-f]+_[A-Za-z0-9_\-]+", html.unescape(shown.text))
+    assert _registry(office, old) == 401 and _registry(office, new) == 200
+    assert agent_session.get("/office").status_code == 303  # its session was closed
+    moved = admin.post(
+        f"/office/accounts/{AGENT}/role", data={"role": "auditor", "csrf_token": token}
+    )
+    assert moved.status_code == 303
+    assert (
+        office.api.client.post("/api/v1/consent/events", json={}, headers=_bearer(new)).status_code
+        == 403
+    )  # an auditor records no consent
+    admin.post(f"/office/accounts/{AGENT}/disable", data={"csrf_token": token})
+    assert _registry(office, new) == 401
+    page = html.unescape(admin.get("/office/accounts").text)
+    assert "disabled" in page
+    assert _actions(office)[-3:] == [
+        "account.token_rotated",
+        "account.role_changed",
+        "account.disabled",
+    ]

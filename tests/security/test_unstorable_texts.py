@@ -86,11 +86,13 @@ def _bodies(operation: dict[str, Any], spec: dict[str, Any]) -> Iterator[tuple[s
 
 
 def _answer(api: Api, method: str, path: str, body: Any = None) -> tuple[int, dict[str, Any]]:
+    # The DPO may call every endpoint but the accounts' (the administrator's).
+    role = Role.ADMIN if path.startswith("/api/v1/accounts") else Role.DPO
     response = api.client.request(
         method,
         path,
         content=json.dumps(body) if body is not None else None,  # json.dumps keeps "\ud800"
-        headers={**api.headers(Role.DPO), "Content-Type": "application/json"},
+        headers={**api.headers(role), "Content-Type": "application/json"},
     )
     assert response.status_code != 500, (method, path, body, response.text)
     return response.status_code, response.json() if response.content else {}

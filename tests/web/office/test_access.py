@@ -42,6 +42,12 @@ def concrete(path: str) -> str:
 def test_the_pages_cover_the_request_workflow_and_operations() -> None:
     routes = {(method, path): permission for method, path, permission in office_routes()}
     assert routes == {
+        ("GET", "/office/accounts"): Permission.ACCOUNTS_MANAGE,
+        ("POST", "/office/accounts/{name}/token"): Permission.ACCOUNTS_MANAGE,
+        ("POST", "/office/accounts/{name}/revoke"): Permission.ACCOUNTS_MANAGE,
+        ("POST", "/office/accounts/{name}/disable"): Permission.ACCOUNTS_MANAGE,
+        ("POST", "/office/accounts/{name}/enable"): Permission.ACCOUNTS_MANAGE,
+        ("POST", "/office/accounts/{name}/role"): Permission.ACCOUNTS_MANAGE,
         ("GET", "/office"): Permission.REQUESTS_READ,
         ("GET", "/office/requests/{request_id}"): Permission.REQUESTS_READ,
         ("GET", "/office/requests/new"): Permission.REQUESTS_CREATE,
@@ -109,6 +115,7 @@ def test_the_navigation_shows_what_the_role_may_open(office: Office, role: Role)
         "/office/holds": Permission.HOLDS_READ,
         "/office/audit": Permission.AUDIT_READ,
         "/office/consent": Permission.CONSENT_CHECK,
+        "/office/accounts": Permission.ACCOUNTS_MANAGE,
     }
     assert shown == {path for path, p in pages.items() if role in MATRIX[p]}
     assert f"{role.value}@test ({role.value})" in nav

@@ -30,6 +30,7 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
     ("/office/holds", "holds", Permission.HOLDS_READ),
     ("/office/audit", "audit", Permission.AUDIT_READ),
     ("/office/consent", "consent", Permission.CONSENT_CHECK),
+    ("/office/accounts", "accounts", Permission.ACCOUNTS_MANAGE),
 )
 
 

@@ -19,6 +19,7 @@ TEXTS: dict[str, str] = {
     "holds": "Legal holds",
     "audit": "Audit trail",
     "consent": "Consent look-up",
+    "accounts": "Accounts",
     "sign_in": "Sign in",
     "sign_out": "Sign out",
     "signed_in_as": "Signed in as",
@@ -133,6 +134,26 @@ TEXTS: dict[str, str] = {
     "retention_done": "Retention run {run}: {rows} row(s) archived, anonymised or deleted, "
     "{held} kept by a legal hold.",
     "systems_down": "The systems cannot be checked: {error}",
+    # accounts (issue 9 §2)
+    "accounts_title": "Staff accounts",
+    "accounts_lead": "Each change is audited and closes the account's open sessions; a new or "
+    "revoked token takes effect at once on this server.",
+    "account_name": "Name",
+    "account_role": "Role",
+    "account_state": "State",
+    "account_active": "active",
+    "account_disabled": "disabled",
+    "account_token_revoked": "token revoked",
+    "rotate_token": "New token",
+    "revoke_token": "Revoke token",
+    "disable_account": "Disable",
+    "enable_account": "Enable",
+    "change_role": "Change role",
+    "new_token_shown": "New API token of {name}, shown only now; the previous one no longer works:",
+    "token_revoked_ok": "Token of {name} revoked.",
+    "disabled_ok": "Account {name} disabled: its token, password and sessions no longer work.",
+    "enabled_ok": "Account {name} enabled.",
+    "role_ok": "Account {name} is now {role}.",
     # holds
     "holds_title": "Legal holds",
     "holds_lead": "Data under a hold is never archived, anonymised or deleted while the hold is "
