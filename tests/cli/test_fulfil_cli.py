@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -228,3 +229,46 @@ def test_a_request_the_law_refuses_is_refused_with_the_reason(env: dict[str, str
     assert code == 1 and outcome["state"] == "refused" and outcome["error"]
     shown = json.loads(invoke(env, "request", "show", request_id, "--json")[1])
     assert shown["state"] == "refused"
+
+
+def test_a_code_for_ones_own_email_does_not_open_someone_elses_phone(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """Issue 9 §1: only proven identifiers are searched; ``--attest --identifier`` proves more."""
+    [(phone,)] = query(env, "SELECT phone FROM client WHERE phone IS NOT NULL ORDER BY id LIMIT 1")
+
+    def confirmed() -> str:
+        code, output = invoke(
+            env, "request", "submit", "--kind", "erasure",
+            "--identity", f"email=mallory@evil.example,phone={phone}", "--json",
+        )  # fmt: skip
+        assert code == 0, output
+        request_id = str(json.loads(output)["id"])
+        newest = max((tmp_path / "outbox").glob("*.eml"), key=lambda p: p.stat().st_mtime)
+        sent = re.search(r"code : (\d{6})", newest.read_text())
+        assert sent
+        code, output = invoke(env, "request", "verify", request_id, "--code", sent[1])
+        assert code == 0 and "not proven, so not searched: phone" in output, output
+        return request_id
+
+    held = query(env, f"SELECT count(*) FROM prospect WHERE phone = '{phone}'")
+    [done] = run(env, confirmed())
+    assert done["state"] == "partially_refused" and "not searched: phone" in str(done["summary"])
+    assert query(env, f"SELECT count(*) FROM prospect WHERE phone = '{phone}'") == held
+
+    request_id = confirmed()
+    code, output = invoke(
+        env,
+        "request",
+        "verify",
+        request_id,
+        "--attest",
+        "passport checked",
+        "--identifier",
+        "phone",
+    )
+    assert code == 0 and "phone (attestation)" in output, output
+    [done] = run(env, request_id)
+    assert "not searched" not in str(done["summary"])
+    result = done["result"]
+    assert isinstance(result, dict) and result["found"]  # the phone's rows, once attested

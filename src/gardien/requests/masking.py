@@ -57,4 +57,9 @@ def masked(request: RightsRequest) -> RightsRequest:
         ),
         death=(dataclasses.replace(request.death, declared_by=HIDDEN) if request.death else None),
         result=_hide_digests(request.result) if request.result is not None else None,
+        # An attestation is in the agent's words, which may name the person.
+        proofs={
+            kind: dataclasses.replace(p, attestation=_hidden(p.attestation))
+            for kind, p in request.proofs.items()
+        },
     )

@@ -62,7 +62,7 @@ STATES: dict[str, dict[RequestState, str]] = {
         RequestState.VERIFIED: "Identité confirmée — en attente de traitement",
         RequestState.IN_PROGRESS: "En cours de traitement",
         RequestState.COMPLETED: "Traitée",
-        RequestState.PARTIALLY_REFUSED: "Traitée en partie (certaines données sont conservées)",
+        RequestState.PARTIALLY_REFUSED: "Traitée en partie (voir ci-dessous)",
         RequestState.REFUSED: "Refusée",
         RequestState.CANCELLED: "Annulée",
     },
@@ -72,7 +72,7 @@ STATES: dict[str, dict[RequestState, str]] = {
         RequestState.VERIFIED: "Identity confirmed — waiting to be handled",
         RequestState.IN_PROGRESS: "Being handled",
         RequestState.COMPLETED: "Answered",
-        RequestState.PARTIALLY_REFUSED: "Partly answered (some data is kept)",
+        RequestState.PARTIALLY_REFUSED: "Partly answered (see below)",
         RequestState.REFUSED: "Refused",
         RequestState.CANCELLED: "Cancelled",
     },
@@ -154,6 +154,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "pour la raison suivante : {reason}",
         "answered": "Nous avons répondu à votre demande.",
         "refused_reason": "Motif : {reason}",
+        "not_searched": (
+            "Nous n'avons pas recherché de données à partir de : {kinds}. Le code de "
+            "vérification prouve seulement l'adresse ou le numéro auquel il a été envoyé, et "
+            "nous ne communiquons pas les données d'autrui (RGPD, art. 15, paragraphe 4). Pour "
+            "qu'ils soient recherchés, adressez-nous une pièce justificative qui les rattache à "
+            "vous, en citant la référence de la demande."
+        ),
         "download": "Télécharger la réponse (archive ZIP)",
         "download_until": "Disponible jusqu'au {date}.",
         "download_gone": "La réponse n'est plus disponible au téléchargement. Contactez-nous "
@@ -238,6 +245,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "this reason: {reason}",
         "answered": "We have answered your request.",
         "refused_reason": "Reason: {reason}",
+        "not_searched": (
+            "We did not search for data using: {kinds}. The verification code only proves the "
+            "address or number it was sent to, and we do not disclose other people's data (GDPR "
+            "Art. 15(4)). For them to be searched, send us a document linking them to you, "
+            "quoting the request's reference."
+        ),
         "download": "Download the answer (ZIP archive)",
         "download_until": "Available until {date}.",
         "download_gone": "The answer can no longer be downloaded. Contact us to receive it again.",

@@ -70,7 +70,7 @@ def test_attest_run_export_end_to_end(office: Office) -> None:
     assert attested.status_code == 303
     assert attested.headers["location"] == f"/office/requests/{request_id}"
     page = agent.get(f"/office/requests/{request_id}").text
-    assert alert(page) == "ok: Identity verified by attestation."
+    assert alert(page) == "ok: Identity verified by attestation: email."
     assert "Run now" in page and "Verify identity" not in page
     assert "passport checked by A. Martin" in page  # in the timeline
     # The message is shown once.

@@ -24,6 +24,7 @@ from gardien.jobs import requests as jobs
 from gardien.jobs.fulfil import run_requests
 from gardien.requests.kinds import RequestKind
 from gardien.requests.model import RightsRequest
+from gardien.requests.proofs import ProofMethod, UnknownIdentifier
 from gardien.requests.states import RequestState
 from gardien.server.context import Context
 from gardien.server.errors import status_of
@@ -119,9 +120,20 @@ def identity_facts(request: RightsRequest, staff: Staff) -> tuple[list[Fact], bo
     """The identifiers as the role may read them (``view_for``: in clear for who handles the
     request, masked for a role that only reads the queue), and whether they are masked."""
     shown = view_for(staff.role, request)
-    return [Fact(kind, value) for kind, value in sorted(shown.identity.items())], not sees_people(
-        staff.role
-    )
+    return [
+        Fact(kind, f"{value} ({_proof_text(shown, kind)})")
+        for kind, value in sorted(shown.identity.items())
+    ], not sees_people(staff.role)
+
+
+def _proof_text(request: RightsRequest, kind: str) -> str:
+    """How the identifier was proven, or that it is not searched (R-RGT-11)."""
+    proof_of = request.proofs.get(kind)
+    if proof_of is None:
+        return TEXTS["not_proven"]
+    if proof_of.method is ProofMethod.CODE:
+        return TEXTS["proven_code"]
+    return TEXTS["proven_attestation"].format(by=proof_of.by)
 
 
 def _facts(request: RightsRequest, now: datetime) -> list[Fact]:
@@ -213,8 +225,10 @@ def actions(request: Request, item: RightsRequest, staff: Staff) -> Actions:
     if staff.can(P.REQUESTS_EXPORT) and item.kind in (RequestKind.ACCESS, RequestKind.PORTABILITY):
         package = packages.available_until(context(request).engine, item.id, now)
     awaiting = state in (RequestState.RECEIVED, RequestState.AWAITING_IDENTITY)
+    # A verified request may still have identifiers to attest (its code proved its channel).
+    unproven = state is RequestState.VERIFIED and bool(item.scope.not_searched)
     return Actions(
-        attest=staff.can(P.REQUESTS_VERIFY) and awaiting,
+        attest=staff.can(P.REQUESTS_VERIFY) and (awaiting or unproven),
         send_code=staff.can(P.REQUESTS_VERIFY) and awaiting and item.channel is not None,
         run=staff.can(P.REQUESTS_RUN) and state is RequestState.VERIFIED and item.actionable,
         extend=staff.can(P.REQUESTS_DECIDE)
@@ -260,6 +274,7 @@ def _detail(
             if item.result is not None
             else "",
             "actions": actions(request, item, staff),
+            "unproven": sorted(item.scope.not_searched),
             "form": {"attestation": "", "extend_reason": "", "refuse_reason": "", **(form or {})},
         },
         title=TEXTS["request_title"].format(ref=item.id[:8]),
@@ -318,11 +333,20 @@ def attest(
     request_id: str,
     staff: Annotated[Staff, Depends(office_user(P.REQUESTS_VERIFY))],
     attestation: Annotated[str, Form()] = "",
+    identifiers: Annotated[list[str] | None, Form()] = None,
+    identifiers_listed: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     def act(ctx: Context) -> str:
-        proof.attest(ctx.engine, ctx.clock, request_id, actor=staff.actor, attestation=attestation)
-        return TEXTS["attested"]
+        if identifiers_listed and not identifiers:
+            # The form listed the identifiers and none was ticked: never read as "all of them".
+            raise UnknownIdentifier(TEXTS["attest_none"], field="identifiers")
+        done = proof.attest(
+            ctx.engine, ctx.clock, request_id, actor=staff.actor, attestation=attestation,
+            identifiers=identifiers or None,
+        )  # fmt: skip
+        kinds = ", ".join(sorted(identifiers or done.identity))
+        return TEXTS["attested"].format(kinds=kinds)
 
     return _act(request, staff, request_id, csrf_token, act, {"attestation": attestation})
 

@@ -89,6 +89,13 @@ TEXTS: dict[str, str] = {
     "attestation_hint": 'Which document was checked, and by whom: e.g. "passport checked by '
     'A. Martin".',
     "attest": "Verify identity",
+    "attest_identifiers": "Identifiers the document proves",
+    "attest_identifiers_hint": "Only proven identifiers are searched: a code proves only the "
+    "identifier it was sent to (R-RGT-11, GDPR Art. 15(4)).",
+    "attest_none": "tick the identifiers the checked document proves",
+    "proven_code": "proven by the one-time code",
+    "proven_attestation": "attested by {by}",
+    "not_proven": "not proven: not searched",
     "run_legend": "Carry out the request in every declared system",
     "run": "Run now",
     "extend_legend": "Extend by two months (Art. 12(3))",
@@ -103,7 +110,7 @@ TEXTS: dict[str, str] = {
     "export_hint": "A zip of the person's data; the download is recorded in the audit trail.",
     "export": "Download the package (zip)",
     "package_until": "Available until {date}.",
-    "attested": "Identity verified by attestation.",
+    "attested": "Identity verified by attestation: {kinds}.",
     "run_done": "Run: {summary}",
     "run_failed": "Run: {summary}. {error}",
     "extended": "Deadline extended to {date}.",

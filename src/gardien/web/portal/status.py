@@ -35,6 +35,7 @@ from gardien.web.templating import render
 from gardien.web.wording import (
     KINDS,
     STATES,
+    identifier_label,
     texts_for,
 )
 
@@ -66,9 +67,24 @@ def _status_values(ctx: Context, lang: str, secret: str, filed: RightsRequest) -
         ),
         "package_until": packages.available_until(ctx.engine, filed.id, now),
         "refusal": _refusal_reason(filed),
+        "not_searched": _not_searched(lang, filed),
         "authority": ctx.registry.controller.authority,
         "authority_name": _authority_name(ctx, lang),
     }
+
+
+def _not_searched(lang: str, filed: RightsRequest) -> str | None:
+    """The identifiers the answer did not search, by their labels (R-RGT-11, Art. 15(4)).
+
+    Read from the stored result, which says what the run actually searched; the values are
+    never repeated (they may be somebody else's)."""
+    if filed.state.is_open or not filed.result:
+        return None
+    left = [
+        str(item.get("identifier"))
+        for item in (filed.result.get("identifiers") or {}).get("not_searched") or []
+    ]
+    return ", ".join(identifier_label(lang, kind) for kind in left) or None
 
 
 def _authority_name(ctx: Context, lang: str) -> str | None:
