@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ import sqlalchemy as sa
 from gardien.clock import FixedClock
 from gardien.jobs import filing, identity
 from gardien.requests.kinds import RequestKind
+from gardien.requests.model import RequestDetails
 from gardien.store import audit
 from gardien.store.database import open_store
 from gardien.store.schema_packages import request_package
@@ -46,10 +48,25 @@ def emails(url: str, count: int) -> list[str]:
         engine.dispose()
 
 
-def file_verified(
-    store_url: str, systems_url: str, plan: list[tuple[RequestKind, str]]
-) -> list[str]:
-    """Requests of ``plan`` (kind, e-mail) filed and verified by attestation, in order."""
+Plan = Sequence[tuple[RequestKind, str] | tuple[RequestKind, str, RequestDetails]]
+
+
+def mixed(people: Sequence[str]) -> list[tuple[RequestKind, str, RequestDetails]]:
+    """A batch of every kind that changes something, for ``people``: in every eight, an
+    access, a rectification, a restriction, an objection to prospecting, four erasures."""
+    kinds = {
+        0: (RequestKind.ACCESS, RequestDetails()),
+        1: (RequestKind.RECTIFICATION, RequestDetails(fields={"last_name": "Exact-Name"})),
+        2: (RequestKind.RESTRICTION, RequestDetails()),
+        3: (RequestKind.OBJECTION_PROSPECTING, RequestDetails()),
+    }
+    erasure = (RequestKind.ERASURE, RequestDetails())
+    return [(*kinds.get(i % 8, erasure)[:1], email, kinds.get(i % 8, erasure)[1])
+            for i, email in enumerate(people)]  # fmt: skip
+
+
+def file_verified(store_url: str, systems_url: str, plan: Plan) -> list[str]:
+    """Requests of ``plan`` (kind, e-mail[, details]) filed and verified by attestation."""
     from gardien.registry.loader import load_registry
 
     registry = load_registry(EXAMPLE, environ=system_env(systems_url))
@@ -57,10 +74,10 @@ def file_verified(
     clock = FixedClock(datetime.fromisoformat(NOW))
     ids = []
     try:
-        for kind, email in plan:
+        for kind, email, *details in plan:
             filed = filing.submit(
                 store, clock, actor="agent", kind=kind, identity={"email": email},
-                registry=registry,
+                registry=registry, details=details[0] if details else None,
             )  # fmt: skip
             identity.attest(store, clock, filed.id, actor="agent", attestation="card checked")
             ids.append(filed.id)
@@ -91,6 +108,8 @@ def _canonical(value: Any) -> str:
 
 def _event(actor: str, action: str, target: str, details: dict[str, Any]) -> str:
     kept = {k: v for k, v in details.items() if k not in VOLATILE}
+    if target.startswith("restriction:"):  # a restriction's id: a uuid drawn when placed
+        target = "restriction:*"
     return _canonical([actor, action, target, kept])
 
 

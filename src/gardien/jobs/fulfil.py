@@ -35,7 +35,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from gardien.audit.chain import NewEvent
 from gardien.clock import Clock
@@ -60,6 +60,8 @@ from gardien.rights.erasure import located_rows
 from gardien.rights.locate import PersonLocation, locate
 from gardien.rights.package import access_package, portability_package
 from gardien.store import audit, consent_history, packages, rights_journal, run_lock
+from gardien.store import consent as consent_book
+from gardien.store import restrictions as restriction_book
 from gardien.store.keys import keys_of
 
 
@@ -261,23 +263,16 @@ class _Runner:
     def restriction(self, request: RightsRequest, location: PersonLocation) -> Fulfilment:
         lift = request.kind is RequestKind.RESTRICTION_LIFT
         subject = _subject(self.registry, self.store, request)
-        if lift:
-            # Art. 18(3): the person is told before the restriction is lifted.
-            notice = request.text or "restriction lifted: the person was informed beforehand"
-            consent_jobs.unrestrict(
-                self.store, self.clock, self.registry, subject, notice=notice, actor=self.actor
-            )
-        else:
-            reason = request.text or f"restriction requested (request {request.id})"
-            consent_jobs.restrict(
-                self.store,
-                self.clock,
-                self.registry,
-                subject,
-                reason=reason,
-                request_id=request.id,
-                actor=self.actor,
-            )
+        # gardien's restriction list, journaled with the request: a resumed request places or
+        # lifts nothing twice (issue 9 §4).
+        rights_journal.once(
+            self.store,
+            self.clock,
+            request_id=request.id,
+            kind="lift:list" if lift else "restrict:list",
+            actor=self.actor,
+            work=lambda conn: self._restriction_list(conn, request, subject, lift=lift),
+        )
         outcome = restrict(
             self.registry, self.store, self.clock, request.id, located_rows(location), self.connectors,
             actor=self.actor, lift=lift, notice=request.text if lift else None,
@@ -288,6 +283,22 @@ class _Runner:
         return self.complete(
             request, result, f"{marked} row(s) {verb}; gardien's restriction list updated"
         )
+
+    def _restriction_list(
+        self, conn: Connection, request: RightsRequest, subject: Subject, *, lift: bool
+    ) -> dict[str, int]:
+        if lift:
+            # Art. 18(3): the person is told before the restriction is lifted.
+            notice = request.text or "restriction lifted: the person was informed beforehand"
+            lifted = restriction_book.lift_restriction_in(
+                conn, self.clock, subject, notice=notice, actor=self.actor
+            )
+            return {"lifted": len(lifted)}
+        reason = request.text or f"restriction requested (request {request.id})"
+        restriction_book.place_restriction_in(
+            conn, self.clock, subject, reason=reason, request_id=request.id, actor=self.actor
+        )
+        return {"placed": 1}
 
     def objection(self, request: RightsRequest, location: PersonLocation) -> Fulfilment:
         subject = _subject(self.registry, self.store, request)
@@ -307,7 +318,12 @@ class _Runner:
             RequestKind.CONSENT_WITHDRAWAL: "withdrawn",
         }[request.kind]
         recorded = []
+        already = consent_book.events_of_request(self.store, request.id)  # a resumed request
+        event_kind = consent_jobs.parse_kind(kind)[0].value
         for activity in activities:
+            if (activity, event_kind) in already:
+                recorded.append(activity)
+                continue
             consent_jobs.record(
                 self.store, self.clock, self.registry, subject, activity, kind,
                 channel="api", actor=self.actor, request_id=request.id,

@@ -3,7 +3,10 @@
 The audit event that names each field with the keyed digests of its previous and new values is
 written *before* any system is changed (the trail is the journal here: the new values must not
 be stored in clear, so the steps are not kept); a second event closes the rectification with
-the rows changed. The writes are idempotent: an interrupted rectification is run again.
+the rows changed. The writes are idempotent: an interrupted rectification is run again. Each
+event is journaled once with the request (``rights_journal.once``), the first with the
+outcome: a resumed rectification announces nothing twice, and answers with the digests taken
+before anything was changed, not with the half-rectified values it finds (issue 9 §4).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from gardien.audit.chain import NewEvent
 from gardien.clock import Clock
@@ -22,8 +25,10 @@ from gardien.rights.erasure import LocatedRow
 from gardien.rights.erasure_execution import RowWriter, RunOnlyJournal, execute_steps
 from gardien.rights.outcome import RectificationOutcome
 from gardien.rights.rectification import plan_rectification
-from gardien.store import audit
+from gardien.store import audit, rights_journal
 from gardien.store.keys import keys_of
+
+STARTED, COMPLETED = "rectify:start", "rectify:done"  # journal kinds (rights_journal.once)
 
 
 class ColumnWriter(RowWriter, Protocol):
@@ -53,11 +58,15 @@ def rectify(
         registry, request_id, rows, fields, key=key, existing_columns=existing
     )
     details: dict[str, Any] = plan.outcome.to_dict()
-    audit.record(
+    announced = rights_journal.once(
         store,
         clock,
-        NewEvent(actor, "rights.rectification.started", f"request:{request_id}", details),
+        request_id=request_id,
+        kind=STARTED,
+        actor=actor,
+        work=lambda conn: _announce(conn, clock, actor, request_id, details),
     )
+    outcome = RectificationOutcome.from_dict(announced)
     try:
         changed = execute_steps(plan.steps, writers, RunOnlyJournal())
     except GardienError as exc:
@@ -69,17 +78,32 @@ def rectify(
             ),
         )
         raise
-    audit.record(
+    closing = NewEvent(
+        actor,
+        "rights.rectification.completed",
+        f"request:{request_id}",
+        {
+            "rows": {s.where: n for s, n in zip(plan.steps, changed, strict=True)},
+            "recipients": list(outcome.recipients),
+        },
+    )
+    rights_journal.once(
         store,
         clock,
-        NewEvent(
-            actor,
-            "rights.rectification.completed",
-            f"request:{request_id}",
-            {
-                "rows": {s.where: n for s, n in zip(plan.steps, changed, strict=True)},
-                "recipients": list(plan.outcome.recipients),
-            },
-        ),
+        request_id=request_id,
+        kind=COMPLETED,
+        actor=actor,
+        work=lambda conn: (audit.append(conn, clock, closing), {})[1],
     )
-    return plan.outcome
+    return outcome
+
+
+def _announce(
+    conn: Connection, clock: Clock, actor: str, request_id: str, details: dict[str, Any]
+) -> dict[str, Any]:
+    audit.append(
+        conn,
+        clock,
+        NewEvent(actor, "rights.rectification.started", f"request:{request_id}", details),
+    )
+    return details

@@ -1,7 +1,9 @@
 """Marking (or unmarking) one request's person as restricted in every system, audited.
 
 The audit event announcing the marks is written before any system is changed, and a second
-one closes it; setting a flag is idempotent, so an interrupted run is simply run again.
+one closes it; setting a flag is idempotent, so an interrupted run is simply run again. Each
+event is journaled once with the request (``rights_journal.once``), the first with the
+outcome, so a resumed run announces nothing twice and answers as the first did (issue 9 §4).
 Lifting requires the notice given to the person beforehand (Art. 18(3)); placing the person on,
 and taking them off, gardien's restriction list is ``gardien.consent``'s part.
 """
@@ -20,7 +22,7 @@ from gardien.rights.erasure import LocatedRow
 from gardien.rights.erasure_execution import RowWriter, RunOnlyJournal, execute_steps
 from gardien.rights.outcome import RestrictionOutcome
 from gardien.rights.restriction import RestrictionRefused, plan_restriction
-from gardien.store import audit
+from gardien.store import audit, rights_journal
 
 
 def restrict(
@@ -50,20 +52,33 @@ def restrict(
     if lift:  # the notice may quote the person: the trail keeps its digest (issue 4)
         details["notice_digest"] = digest(notice)
     target = f"request:{request_id}"
-    audit.record(store, clock, NewEvent(actor, f"{action}.started", target, details))
+    name = "lift" if lift else "restrict"  # journal kinds: "restrict:start", "lift:done"…
+    announced = rights_journal.once(
+        store,
+        clock,
+        request_id=request_id,
+        kind=f"{name}:start",
+        actor=actor,
+        work=lambda conn: (
+            audit.append(conn, clock, NewEvent(actor, f"{action}.started", target, details)),
+            plan.outcome.to_dict(),
+        )[1],
+    )
+    outcome = RestrictionOutcome.from_dict(announced)
     try:
         execute_steps(plan.steps, writers, RunOnlyJournal())
     except GardienError as exc:
         audit.record(store, clock, NewEvent(actor, f"{action}.failed", target, {"error": str(exc)}))
         raise
-    audit.record(
+    closing = NewEvent(
+        actor, f"{action}.completed", target, {"marked": sum(t.marked for t in outcome.tables)}
+    )
+    rights_journal.once(
         store,
         clock,
-        NewEvent(
-            actor,
-            f"{action}.completed",
-            target,
-            {"marked": sum(t.marked for t in plan.outcome.tables)},
-        ),
+        request_id=request_id,
+        kind=f"{name}:done",
+        actor=actor,
+        work=lambda conn: (audit.append(conn, clock, closing), {})[1],
     )
-    return plan.outcome
+    return outcome

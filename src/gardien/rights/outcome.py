@@ -205,6 +205,14 @@ class FieldChange:
             "after": self.after,
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FieldChange:
+        system, table, column = str(data["field"]).split(".", 2)
+        return cls(
+            system, table, column, int(data["rows"]), int(data.get("archived_rows", 0)),
+            tuple(data.get("before", ())), str(data.get("after", "")),
+        )  # fmt: skip
+
 
 @dataclass(frozen=True)
 class RectificationOutcome:
@@ -220,6 +228,14 @@ class RectificationOutcome:
             "changes": [c.to_dict() for c in self.changes],
             "recipients": list(self.recipients),
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RectificationOutcome:
+        return cls(
+            str(data["request_id"]),
+            tuple(FieldChange.from_dict(c) for c in data.get("changes", ())),
+            tuple(data.get("recipients", ())),
+        )
 
 
 @dataclass(frozen=True)
@@ -239,6 +255,13 @@ class TableRestriction:
             "marked": self.marked,
             "protected_by": "restriction flag" if self.flag else "gardien restriction list only",
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TableRestriction:
+        return cls(
+            str(data["system"]), str(data["table"]), data.get("flag"), int(data["rows"]),
+            int(data["marked"]),
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -264,3 +287,13 @@ class RestrictionOutcome:
             "recipients": list(self.recipients),
             "notes": list(self.notes),
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RestrictionOutcome:
+        return cls(
+            str(data["request_id"]),
+            bool(data["lifted"]),
+            tuple(TableRestriction.from_dict(t) for t in data.get("tables", ())),
+            tuple(data.get("recipients", ())),
+            tuple(data.get("notes", ())),
+        )

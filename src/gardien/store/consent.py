@@ -252,6 +252,18 @@ def decision_of(
 # --- writing the ledger ----------------------------------------------------------------------
 
 
+def events_of_request(engine: Engine, request_id: str) -> set[tuple[str, str]]:
+    """(activity, kind) of the ledger events a request recorded: a resumed request records
+    none of them again (issue 9 §4; the event row is its own journal)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(consent_event.c.activity_id, consent_event.c.kind).where(
+                consent_event.c.request_id == request_id
+            )
+        )
+        return {(r.activity_id, r.kind) for r in rows}
+
+
 def subject_audit(subject: Subject) -> list[str]:
     return list(subject.digests)
 

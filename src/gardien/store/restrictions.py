@@ -73,33 +73,48 @@ def place_restriction(
     actor: str,
 ) -> RestrictionEvent:
     """Art. 18(1): from now on the person's data may only be stored (R-RGT-07)."""
+    with engine.begin() as conn:
+        return place_restriction_in(
+            conn, clock, subject, reason=reason, request_id=request_id, actor=actor
+        )
+
+
+def place_restriction_in(
+    conn: Connection,
+    clock: Clock,
+    subject: Subject,
+    *,
+    reason: str,
+    request_id: str | None,
+    actor: str,
+) -> RestrictionEvent:
+    """``place_restriction`` in the caller's transaction (journaled with it, ``jobs.fulfil``)."""
     check_placement(reason)
     now = utc(clock.now())
     restriction_id = str(uuid.uuid4())
-    with engine.begin() as conn:
-        lock_subject(conn, subject)
-        seq = _insert_restriction_event(
-            conn,
-            subject,
-            {
-                "restriction_id": restriction_id,
-                "kind": RestrictionKind.PLACED.value,
-                "at": now,
-                "reason": reason,
-                "request_id": request_id,
-                "actor": actor,
-            },
-        )
-        audit.append(
-            conn,
-            clock,
-            NewEvent(
-                actor,
-                "restriction.placed",
-                f"restriction:{restriction_id}",
-                {"subject": subject_audit(subject), "reason": reason, "request": request_id},
-            ),
-        )
+    lock_subject(conn, subject)
+    seq = _insert_restriction_event(
+        conn,
+        subject,
+        {
+            "restriction_id": restriction_id,
+            "kind": RestrictionKind.PLACED.value,
+            "at": now,
+            "reason": reason,
+            "request_id": request_id,
+            "actor": actor,
+        },
+    )
+    audit.append(
+        conn,
+        clock,
+        NewEvent(
+            actor,
+            "restriction.placed",
+            f"restriction:{restriction_id}",
+            {"subject": subject_audit(subject), "reason": reason, "request": request_id},
+        ),
+    )
     return RestrictionEvent(seq, now, RestrictionKind.PLACED, restriction_id, reason, request_id)
 
 
@@ -113,49 +128,64 @@ def lift_restriction(
     restriction_id: str | None = None,
 ) -> list[RestrictionEvent]:
     """Art. 18(3): lift the restrictions in force (or the one named), with the notice given."""
+    with engine.begin() as conn:
+        return lift_restriction_in(
+            conn, clock, subject, notice=notice, actor=actor, restriction_id=restriction_id
+        )
+
+
+def lift_restriction_in(
+    conn: Connection,
+    clock: Clock,
+    subject: Subject,
+    *,
+    notice: str,
+    actor: str,
+    restriction_id: str | None = None,
+) -> list[RestrictionEvent]:
+    """``lift_restriction`` in the caller's transaction (journaled with it, ``jobs.fulfil``)."""
     now = utc(clock.now())
     lifted: list[RestrictionEvent] = []
-    with engine.begin() as conn:
-        lock_subject(conn, subject)
-        in_force = [
-            r
-            for r in restrictions_in_force(_restriction_events(conn, subject))
-            if restriction_id is None or r.restriction_id == restriction_id
-        ]
-        check_lift(notice, in_force)
-        for placed in in_force:
-            seq = _insert_restriction_event(
-                conn,
-                subject,
-                {
-                    "restriction_id": placed.restriction_id,
-                    "kind": RestrictionKind.LIFTED.value,
-                    "at": now,
-                    "notice": notice,
-                    "request_id": placed.request_id,
-                    "actor": actor,
-                },
+    lock_subject(conn, subject)
+    in_force = [
+        r
+        for r in restrictions_in_force(_restriction_events(conn, subject))
+        if restriction_id is None or r.restriction_id == restriction_id
+    ]
+    check_lift(notice, in_force)
+    for placed in in_force:
+        seq = _insert_restriction_event(
+            conn,
+            subject,
+            {
+                "restriction_id": placed.restriction_id,
+                "kind": RestrictionKind.LIFTED.value,
+                "at": now,
+                "notice": notice,
+                "request_id": placed.request_id,
+                "actor": actor,
+            },
+        )
+        audit.append(
+            conn,
+            clock,
+            NewEvent(
+                actor,
+                "restriction.lifted",
+                f"restriction:{placed.restriction_id}",
+                {"subject": subject_audit(subject), "notice_digest": digest(notice)},
+            ),
+        )
+        lifted.append(
+            RestrictionEvent(
+                seq,
+                now,
+                RestrictionKind.LIFTED,
+                placed.restriction_id,
+                request_id=placed.request_id,
+                notice=notice,
             )
-            audit.append(
-                conn,
-                clock,
-                NewEvent(
-                    actor,
-                    "restriction.lifted",
-                    f"restriction:{placed.restriction_id}",
-                    {"subject": subject_audit(subject), "notice_digest": digest(notice)},
-                ),
-            )
-            lifted.append(
-                RestrictionEvent(
-                    seq,
-                    now,
-                    RestrictionKind.LIFTED,
-                    placed.restriction_id,
-                    request_id=placed.request_id,
-                    notice=notice,
-                )
-            )
+        )
     return lifted
 
 

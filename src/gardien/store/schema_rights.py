@@ -18,7 +18,9 @@ rights_execution = sa.Table(
     metadata,
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("request_id", sa.String(100), nullable=False),
-    sa.Column("kind", sa.String(20), nullable=False),  # erasure
+    # erasure; or a write made once per request (rights_journal.once): ledger_erasure,
+    # restrict:list, lift:list, rectify:start, rectify:done, restrict:start, lift:done…
+    sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("status", sa.String(20), nullable=False),  # running | completed | failed
     sa.Column("steps", sa.Text(), nullable=False),  # JSON list of WriteStep
     sa.Column("chunk_size", sa.Integer(), nullable=False),
