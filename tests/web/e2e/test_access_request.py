@@ -15,6 +15,7 @@ from playwright.sync_api import Page
 
 from gardien.server.permissions import Role
 from gardien.store import accounts
+from gardien.store.database import open_store
 from tests.web.server import LiveServer
 
 AGENT_PASSWORD = "correct horse battery staple"
@@ -62,7 +63,7 @@ def test_access_request_from_the_portal_to_the_package(
 
     # 2. The agent, in the back office.
     agent_name = live_server.staff[Role.AGENT].name
-    engine = sa.create_engine(live_server.store_url)
+    engine = open_store(live_server.store_url)  # a password set is audited: the store's keys
     accounts.set_password(engine, live_server.clock, agent_name, AGENT_PASSWORD, actor="test")
     engine.dispose()
     agent = new_page(locale="fr-FR")
