@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from gardien.audit.chain import NewEvent
 from gardien.clock import Clock
@@ -58,13 +58,13 @@ def rectify(
         registry, request_id, rows, fields, key=key, existing_columns=existing
     )
     details: dict[str, Any] = plan.outcome.to_dict()
-    announced = rights_journal.once(
+    announced = rights_journal.audit_once(
         store,
         clock,
         request_id=request_id,
         kind=STARTED,
-        actor=actor,
-        work=lambda conn: _announce(conn, clock, actor, request_id, details),
+        event=NewEvent(actor, "rights.rectification.started", f"request:{request_id}", details),
+        outcome=details,
     )
     outcome = RectificationOutcome.from_dict(announced)
     try:
@@ -87,23 +87,5 @@ def rectify(
             "recipients": list(outcome.recipients),
         },
     )
-    rights_journal.once(
-        store,
-        clock,
-        request_id=request_id,
-        kind=COMPLETED,
-        actor=actor,
-        work=lambda conn: (audit.append(conn, clock, closing), {})[1],
-    )
+    rights_journal.audit_once(store, clock, request_id=request_id, kind=COMPLETED, event=closing)
     return outcome
-
-
-def _announce(
-    conn: Connection, clock: Clock, actor: str, request_id: str, details: dict[str, Any]
-) -> dict[str, Any]:
-    audit.append(
-        conn,
-        clock,
-        NewEvent(actor, "rights.rectification.started", f"request:{request_id}", details),
-    )
-    return details

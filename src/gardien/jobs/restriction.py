@@ -53,16 +53,13 @@ def restrict(
         details["notice_digest"] = digest(notice)
     target = f"request:{request_id}"
     name = "lift" if lift else "restrict"  # journal kinds: "restrict:start", "lift:done"…
-    announced = rights_journal.once(
+    announced = rights_journal.audit_once(
         store,
         clock,
         request_id=request_id,
         kind=f"{name}:start",
-        actor=actor,
-        work=lambda conn: (
-            audit.append(conn, clock, NewEvent(actor, f"{action}.started", target, details)),
-            plan.outcome.to_dict(),
-        )[1],
+        event=NewEvent(actor, f"{action}.started", target, details),
+        outcome=plan.outcome.to_dict(),
     )
     outcome = RestrictionOutcome.from_dict(announced)
     try:
@@ -73,12 +70,7 @@ def restrict(
     closing = NewEvent(
         actor, f"{action}.completed", target, {"marked": sum(t.marked for t in outcome.tables)}
     )
-    rights_journal.once(
-        store,
-        clock,
-        request_id=request_id,
-        kind=f"{name}:done",
-        actor=actor,
-        work=lambda conn: (audit.append(conn, clock, closing), {})[1],
+    rights_journal.audit_once(
+        store, clock, request_id=request_id, kind=f"{name}:done", event=closing
     )
     return outcome

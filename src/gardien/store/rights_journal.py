@@ -173,6 +173,25 @@ def once(
     return outcome
 
 
+def audit_once(
+    engine: Engine,
+    clock: Clock,
+    *,
+    request_id: str,
+    kind: str,
+    event: NewEvent,
+    outcome: Mapping[str, Any] | None = None,
+) -> Mapping[str, Any]:
+    """Append ``event`` to the audit trail once for the request (``once``), keeping
+    ``outcome`` with it; a later call returns the kept outcome and appends nothing."""
+
+    def append(conn: Connection) -> Mapping[str, Any]:
+        audit.append(conn, clock, event)
+        return dict(outcome or {})
+
+    return once(engine, clock, request_id=request_id, kind=kind, actor=event.actor, work=append)
+
+
 class StoreStepJournal:
     """Implements ``StepJournal`` on the store; each chunk is recorded in its own transaction."""
 

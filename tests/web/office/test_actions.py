@@ -170,3 +170,29 @@ def test_an_auditor_reads_but_has_no_action(office: Office) -> None:
     assert '<form method="post" action="/office/requests/' not in page
     denied = post(office, auditor, request_id, "export")
     assert denied.status_code == 403
+
+
+def test_a_request_left_in_progress_is_offered_to_run_again_and_resumes(office: Office) -> None:
+    # issue 9 §4: a run killed after starting the request used to strand it: no button, and
+    # every run refused it as in progress.
+    from datetime import UTC, datetime
+
+    from gardien.clock import FixedClock
+    from gardien.jobs import requests as request_jobs
+
+    request_id = new_request(office)
+    agent = office.as_role(Role.AGENT)
+    post(office, agent, request_id, "attest", attestation="passport checked by A. Martin")
+    engine = open_store(office.api.store_url)
+    try:  # what a killed run leaves: started, never answered
+        request_jobs.start(engine, FixedClock(datetime.now(UTC)), request_id, actor="cli:cron")
+    finally:
+        engine.dispose()
+    page = agent.get(f"/office/requests/{request_id}").text
+    assert f'action="/office/requests/{request_id}/run"' in page
+    ran = post(office, agent, request_id, "run")
+    assert ran.status_code == 303
+    shown = office.api.client.get(
+        f"/api/v1/requests/{request_id}", headers=office.api.headers(Role.DPO)
+    ).json()
+    assert shown["state"] == "completed", shown

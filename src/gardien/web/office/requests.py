@@ -40,6 +40,8 @@ router = APIRouter(prefix="/office", route_class=OfficeRoute)
 
 # Audit events about a request besides its transitions (which are its timeline already).
 OTHER_EVENTS = ("request.package.exported", "request.code_rejected")
+# In progress: left by a run that was killed or met a system error; running it resumes it.
+_RUNNABLE = (RequestState.VERIFIED, RequestState.IN_PROGRESS)
 
 
 # --- one request ----------------------------------------------------------------------------
@@ -230,7 +232,7 @@ def actions(request: Request, item: RightsRequest, staff: Staff) -> Actions:
     return Actions(
         attest=staff.can(P.REQUESTS_VERIFY) and (awaiting or unproven),
         send_code=staff.can(P.REQUESTS_VERIFY) and awaiting and item.channel is not None,
-        run=staff.can(P.REQUESTS_RUN) and state is RequestState.VERIFIED and item.actionable,
+        run=staff.can(P.REQUESTS_RUN) and state in _RUNNABLE and item.actionable,
         extend=staff.can(P.REQUESTS_DECIDE)
         and state.is_open
         and item.extension is None
