@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from gardien.requests.run_errors import RequestRunInProgress, RequestRunLockLost
 from gardien.retention.errors import RetentionLockLost, RetentionRunInProgress
 from gardien.store import run_lock
 from gardien.store.database import open_store
@@ -82,11 +83,17 @@ def test_waiting_is_bounded(store_url: str) -> None:
     other.dispose()
 
 
+@pytest.mark.parametrize(
+    ("scope", "lost"),
+    [(run_lock.SCOPE, RetentionLockLost), (run_lock.REQUESTS, RequestRunLockLost)],
+)
 @pytest.mark.parametrize("store_url", ["postgresql", "mariadb"], indirect=True)
-def test_a_run_whose_lock_connection_dropped_stops(store_url: str) -> None:
+def test_a_run_whose_lock_connection_dropped_stops(
+    store_url: str, scope: str, lost: type[Exception]
+) -> None:
     store = open_store(store_url)
     admin = sa.create_engine(store_url, isolation_level="AUTOCOMMIT")
-    with run_lock.holding(store, "cron") as lock:
+    with run_lock.holding(store, "cron", scope=scope) as lock:
         lock.confirm()
         assert isinstance(lock.mutex, run_lock._AdvisoryLock | run_lock._NamedLock)
         assert lock.mutex.conn is not None
@@ -98,9 +105,29 @@ def test_a_run_whose_lock_connection_dropped_stops(store_url: str) -> None:
             pid = lock.mutex.conn.execute(sa.text("SELECT CONNECTION_ID()")).scalar_one()
             with admin.connect() as conn:
                 conn.exec_driver_sql(f"KILL {int(pid)}")
-        with pytest.raises(RetentionLockLost):
+        with pytest.raises(lost):
             lock.confirm()
-    with run_lock.holding(store, "cron"):  # the database released it with the connection
+    with run_lock.holding(store, "cron", scope=scope):  # released with the connection
         pass
     admin.dispose()
     store.dispose()
+
+
+def test_request_runs_have_a_lock_of_their_own(store_url: str) -> None:
+    """One request run at a time, refused with its own code; a retention run is not held up."""
+    cron, office = open_store(store_url), open_store(store_url)
+    with run_lock.holding(cron, "cron", scope=run_lock.REQUESTS):
+        with (
+            pytest.raises(RequestRunInProgress) as refused,
+            run_lock.holding(office, "dpo@office", scope=run_lock.REQUESTS),
+        ):
+            pytest.fail("two request runs at once")
+        with run_lock.holding(office, "dpo@office"):  # the retention scope is free
+            pass
+    assert str(refused.value).startswith("a request run is already in progress, held by cron")
+    assert refused.value.code == "request_run_in_progress"
+    assert refused.value.details()["holder"] == "cron"
+    with run_lock.holding(office, "dpo@office", scope=run_lock.REQUESTS):  # released
+        pass
+    cron.dispose()
+    office.dispose()
