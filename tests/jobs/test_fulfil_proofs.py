@@ -195,3 +195,28 @@ def test_the_stored_result_names_the_kinds_only(
     )  # fmt: skip
     assert JEAN["phone"] not in json.dumps(done.result)
     assert OWN_EMAIL not in json.dumps(done.result)
+
+
+def test_an_identifier_held_by_a_row_found_through_the_proven_one_is_searched_by_pivot(
+    systems: World, store: Engine, tmp_path: Path
+) -> None:
+    """Jean's customer row holds his proven e-mail and his phone: the phone is searched (his
+    call recordings come back); another customer's number typed beside it is not."""
+    outbox = OutboxNotifier(tmp_path / "outbox", sender="dpo@ima.example")
+    filed = filing.submit(
+        store, CLOCK, actor="portal", kind=RequestKind.ACCESS, channel="email",
+        identity={"email": JEAN["email"], "phone": JEAN["phone"], "customer_number": "C100002"},
+    )  # fmt: skip
+    sent = proof.send_code(store, CLOCK, filed.id, actor="portal", notifier=outbox)
+    proof.verify_code(store, CLOCK, filed.id, code_in(sent.where), actor="portal")
+    [done] = run_requests(
+        systems.registry, store, CLOCK, [filed.id], actor="agent", pdf=False,
+        connectors=systems.connectors,
+    )  # fmt: skip
+    assert done.result["identifiers"]["searched"] == {"email": "code", "phone": "pivot"}
+    assert [i["identifier"] for i in done.result["identifiers"]["not_searched"]] == [
+        "customer_number"
+    ]
+    assert "telephony.call_recording" in done.result["tables"]
+    text = package_text(store, filed.id)
+    assert "s3://rec/a.ogg" in text and "C100002" not in text and "3 rue de la Paix" not in text

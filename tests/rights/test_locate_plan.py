@@ -13,10 +13,13 @@ from gardien.registry.loader import load_registry
 from gardien.registry.model import Registry
 from gardien.rights.locate import (
     ChildLookup,
+    FoundRow,
     IdentityLookup,
+    PersonLocation,
     UnknownIdentifierKind,
     execute_plan,
     locate,
+    pivots,
     plan_locate,
 )
 
@@ -218,3 +221,20 @@ def test_queries_run_are_the_plan(registry: Registry) -> None:
     assert "call_recording" not in names  # no phone named, no query there
     site = next(cols for name, cols in reader.queries if name == "site")
     assert site == {"client_id": (1,)}
+
+
+def test_a_pivot_needs_the_very_value_in_a_row_matched_by_identifier() -> None:
+    """R-RGT-11 pivot: only a row found through a proven identifier, holding the unproven
+    value exactly in its declared column, proves it; a child row or a near value does not."""
+    registry = load_registry(EXAMPLE, environ={})
+    client = FoundRow(
+        "crm", "client", 1, {"email": "a@x.fr", "phone": "+33612345678"}, ("email",), None, False
+    )
+    child = FoundRow("crm", "site", 9, {"phone": "+33600000000"}, (), "client", False)
+    location = PersonLocation(
+        "r", {"email": "a@x.fr"}, {"crm.client": (client,), "crm.site": (child,)}
+    )
+    assert pivots(registry, location, {"phone": "+33612345678"}) == {"phone"}
+    assert pivots(registry, location, {"phone": "+33612345679"}) == set()
+    assert pivots(registry, location, {"phone": "+33600000000"}) == set()
+    assert pivots(registry, location, {"customer_number": "C1"}) == set()

@@ -30,6 +30,7 @@ recorded in the audit trail as resumable; the other requests go on (issue 9 §4)
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -53,11 +54,12 @@ from gardien.registry.model import Registry
 from gardien.requests.kinds import RequestKind
 from gardien.requests.model import RightsRequest
 from gardien.requests.moments import Observer, RequestMoment
+from gardien.requests.proofs import with_pivots
 from gardien.requests.run_errors import RequestSystemFailed
 from gardien.requests.workflow import InvalidRequest
 from gardien.rights.access import RequestReference
 from gardien.rights.erasure import located_rows
-from gardien.rights.locate import PersonLocation, locate
+from gardien.rights.locate import PersonLocation, locate, pivots
 from gardien.rights.package import access_package, portability_package
 from gardien.store import audit, consent_history, packages, rights_journal, run_lock
 from gardien.store import consent as consent_book
@@ -421,7 +423,7 @@ def run_requests(
 def _run_locked(
     runner: _Runner, request_ids: Sequence[str], progress: Progress | None
 ) -> list[Fulfilment]:
-    registry, store, clock, actor = runner.registry, runner.store, runner.clock, runner.actor
+    store, clock, actor = runner.store, runner.clock, runner.actor
     results: list[Fulfilment] = []
     started, not_started = request_jobs.start_many(
         store, clock, request_ids, actor=actor, resume=True
@@ -444,11 +446,7 @@ def _run_locked(
         results.append(Fulfilment(request_id, kind, state, "not run", error=str(exc)))
     # R-RGT-11: only proven identifiers are searched, by every right (``requests.proofs``).
     try:
-        locations = (
-            locate(registry, [(r.id, dict(r.scope.identity)) for r in started], runner.connectors)
-            if started
-            else {}
-        )
+        started, locations = _locate_proven(runner, started)
     except ConnectorError as exc:  # nothing was changed: every request resumes on a re-run
         raise RequestSystemFailed(f"system {exc.system} (finding the people)", exc) from exc
     for request in started:
@@ -473,6 +471,42 @@ def _run_locked(
         if progress:
             progress(results[-1])
     return results
+
+
+def _locate_proven(
+    runner: _Runner, started: list[RightsRequest]
+) -> tuple[list[RightsRequest], dict[str, PersonLocation]]:
+    """Find each request's person by its proven identifiers only (``RightsRequest.scope``).
+
+    An unproven identifier that a row found through a proven one holds exactly is proven by
+    pivot (``requests.proofs``): the same customer row holds the proven e-mail and this phone.
+    Those requests are located again with it, in one more look-up for all of them; the
+    others keep what they found. The pivot is named in the result, never stored as a proof.
+    """
+    if not started:
+        return started, {}
+    registry = runner.registry
+    locations = locate(
+        registry, [(r.id, dict(r.scope.identity)) for r in started], runner.connectors
+    )
+    now = runner.clock.now()
+    widened: list[RightsRequest] = []
+    out: list[RightsRequest] = []
+    for request in started:
+        left = {k: request.identity[k] for k in request.scope.not_searched}
+        found = pivots(registry, locations[request.id], left) if left else set()
+        if found:
+            request = dataclasses.replace(
+                request,
+                proofs=with_pivots(request.proofs, found, at=now, by="gardien:pivot"),
+            )
+            widened.append(request)
+        out.append(request)
+    if widened:
+        locations.update(
+            locate(registry, [(r.id, dict(r.scope.identity)) for r in widened], runner.connectors)
+        )
+    return out, locations
 
 
 def _interrupted(runner: _Runner, request: RightsRequest, exc: Unavailable) -> Fulfilment:

@@ -8,7 +8,9 @@ affect the rights of others; Art. 12(6): the controller must be able to identify
 So each identifier carries its own proof:
 
 - ``code``: the one-time code went to it (the request's channel) and was confirmed;
-- ``attestation``: an agent attested it after checking a document, recorded with their name.
+- ``attestation``: an agent attested it after checking a document, recorded with their name;
+- ``pivot``: a row found through a proven identifier holds it (the same customer row holds the
+  proven e-mail and this phone), decided when the request runs (``jobs.fulfil``).
 
 :func:`search_scope` is the one rule every fulfilment path applies (``jobs.fulfil``, the
 directive, the batch runs, the CLI, the API, the back office, the portal): what it leaves out
@@ -33,6 +35,9 @@ class ProofMethod(StrEnum):
     """The one-time code was sent to this identifier and confirmed."""
     ATTESTATION = "attestation"
     """An agent checked a document and attested this identifier."""
+    PIVOT = "pivot"
+    """Held, with this very value, by a row found through a proven identifier: the controller's
+    own records tie it to the same person (decided at each run, named in its result)."""
 
 
 class UnknownIdentifier(UsageError):
@@ -147,6 +152,14 @@ def attested_kinds(identity: Mapping[str, str], named: Iterable[str] | None) -> 
             field="identifiers",
         )
     return kinds
+
+
+def with_pivots(
+    proofs: Proofs, kinds: Iterable[str], *, at: datetime, by: str
+) -> dict[str, IdentifierProof]:
+    """``proofs`` with ``kinds`` proven by pivot (never replacing a stronger proof)."""
+    added = {k: IdentifierProof(ProofMethod.PIVOT, at, by) for k in kinds if k not in proofs}
+    return {**proofs, **added}
 
 
 def proofs_from_timeline(

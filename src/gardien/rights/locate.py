@@ -348,6 +348,24 @@ def execute_plan(plan: LocatePlan, readers: Mapping[str, RowReader]) -> dict[str
     }
 
 
+def pivots(registry: Registry, location: PersonLocation, unproven: Mapping[str, str]) -> set[str]:
+    """The unproven identifiers (``{kind: normalised value}``) that a row found through a proven
+    identifier holds exactly, in the column its table declares for that kind (R-RGT-11 pivot).
+
+    Only rows matched by identifier count, never child rows: a child holds no identifier of
+    its own, and its parent was already matched."""
+    held: set[str] = set()
+    for row in location.all_rows():
+        if not row.matched:
+            continue
+        columns = registry.systems[row.system].tables[row.table].identity
+        for kind, value in unproven.items():
+            column = columns.get(kind)
+            if column is not None and _stored(row.values.get(column)) == value:
+                held.add(kind)
+    return held
+
+
 def locate(
     registry: Registry,
     people: Iterable[Person],
