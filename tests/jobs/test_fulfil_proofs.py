@@ -26,15 +26,19 @@ from argon2 import PasswordHasher
 from sqlalchemy.engine import Engine
 
 from gardien.clock import FixedClock
+from gardien.jobs import consent as consent_jobs
 from gardien.jobs import filing
 from gardien.jobs import identity as proof
+from gardien.jobs import requests as jobs
 from gardien.jobs.fulfil import Fulfilment, run_requests
 from gardien.notify.outbox import OutboxNotifier
 from gardien.requests import verification
+from gardien.requests.directive import DirectiveAction
 from gardien.requests.kinds import RequestKind
 from gardien.requests.model import RequestDetails
 from gardien.store import packages
 from gardien.store.database import open_store
+from gardien.store.keys import keys_of
 from tests.rights.conftest import JEAN, World, build_world
 
 NOW = datetime(2026, 6, 15, 10, 30, tzinfo=UTC)
@@ -57,6 +61,10 @@ KINDS: dict[RequestKind, RequestDetails] = {
     RequestKind.RECTIFICATION: RequestDetails(fields={"last_name": "Pirate"}),
     RequestKind.RESTRICTION: RequestDetails(),
     RequestKind.OBJECTION_PROSPECTING: RequestDetails(),
+    # Loi 78-17 art. 85: carried out once the death is declared, through the same rule.
+    RequestKind.POST_MORTEM_DIRECTIVE: RequestDetails(
+        directive="erase everything", directive_action=DirectiveAction.ERASE
+    ),
 }
 
 
@@ -115,6 +123,8 @@ def file_and_confirm(store: Engine, outbox: OutboxNotifier, kind: RequestKind, v
     )  # fmt: skip
     sent = proof.send_code(store, CLOCK, filed.id, actor="portal", notifier=outbox)
     proof.verify_code(store, CLOCK, filed.id, code_in(sent.where), actor="portal")
+    if kind is RequestKind.POST_MORTEM_DIRECTIVE:
+        jobs.declare_death(store, CLOCK, filed.id, actor="agent", died_on=NOW.date())
     return filed.id
 
 
@@ -122,6 +132,14 @@ def package_text(store: Engine, request_id: str) -> str:
     content = packages.export(store, CLOCK, request_id, actor="agent").content
     archive = zipfile.ZipFile(io.BytesIO(content))
     return "".join(archive.read(name).decode("utf-8") for name in archive.namelist() if "." in name)
+
+
+def suppressed_victim(world: World, store: Engine, victim: str) -> bool:
+    """Whether the victim's identifier is on the suppression list (an objection to prospecting)."""
+    subject = consent_jobs.subject_for(
+        world.registry, f"{victim}={VICTIMS[victim][0]}", keys_of(store).subject
+    )
+    return consent_jobs.suppressed_since(store, subject) is not None
 
 
 def check_left_out(done: Fulfilment, victim: str) -> None:
@@ -160,6 +178,9 @@ def test_a_confirmed_code_reaches_nothing_of_the_other_persons_identifiers(
             text = package_text(store, rid)
             assert VICTIMS[victim][0] not in text and "Martin" not in text and "Dupre" not in text
 
+    suppressed = {victim: suppressed_victim(systems, store, victim) for victim in VICTIMS}
+    assert not any(suppressed.values())  # R-RGT-05: nobody else's phone on the list
+
     # Once an agent attests the identifier, the same request reaches its rows.
     attested = {}
     for victim in VICTIMS:
@@ -182,6 +203,8 @@ def test_a_confirmed_code_reaches_nothing_of_the_other_persons_identifiers(
             assert VICTIMS[victim][0] in package_text(store, rid)
     else:
         assert snapshot(systems) != before
+    if kind is RequestKind.OBJECTION_PROSPECTING:
+        assert all(suppressed_victim(systems, store, victim) for victim in VICTIMS)
 
 
 def test_the_stored_result_names_the_kinds_only(
