@@ -35,9 +35,12 @@ from gardien.requests.verification import (
     CodeRejected,
     CodesLocked,
 )
+from gardien.server.permissions import Role
 from gardien.server.ratelimit import RateLimiter
 from gardien.store import audit
-from tests.api.conftest import EXAMPLE, Api
+from gardien.store.database import open_store
+from tests.api.conftest import EXAMPLE, NOW, Api
+from tests.web.office.conftest import Office
 from tests.web.portal.conftest import STATUS_LINK, csrf_token, last_code
 
 T0 = datetime(2026, 3, 5, 9, 30, tzinfo=UTC)
@@ -170,3 +173,20 @@ def test_on_the_portal_new_addresses_and_new_codes_end_in_an_attestation(
     assert "no code will be sent or checked any more" in shown
     assert 'name="code"' not in shown  # no code form left to guess with
     assert set(statuses) == {422}
+
+
+def test_the_back_office_says_only_an_attestation_is_left(office: Office, tmp_path: Path) -> None:
+    engine = open_store(office.api.store_url)
+    clock = FixedClock(NOW)
+    notifier = OutboxNotifier(tmp_path / "agent-outbox", sender="dpo@ima.example")
+    rid = _file(engine, clock)
+    for _ in range(MAX_WRONG_PER_REQUEST // 5):
+        right = _code(proof.send_code(engine, clock, rid, actor="portal", notifier=notifier).where)
+        for _ in range(5):
+            _guess(engine, clock, rid, _wrong(right))
+    engine.dispose()
+    page = office.as_role(Role.AGENT).get(f"/office/requests/{rid}")
+    assert page.status_code == 200
+    assert 'id="codes-locked"' in page.text and "Verify the identity by attestation" in page.text
+    assert f"/office/requests/{rid}/send-code" not in page.text
+    assert f"/office/requests/{rid}/attest" in page.text

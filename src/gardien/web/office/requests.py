@@ -206,6 +206,8 @@ class Actions:
     extend: bool
     refuse: bool
     export: datetime | None  # the package's end of availability, when it can be downloaded
+    codes_locked: bool = False
+    """Too many wrong codes (issue 9 §3): no new code; only an attestation verifies."""
 
     @property
     def any(self) -> bool:
@@ -229,9 +231,14 @@ def actions(request: Request, item: RightsRequest, staff: Staff) -> Actions:
     awaiting = state in (RequestState.RECEIVED, RequestState.AWAITING_IDENTITY)
     # A verified request may still have identifiers to attest (its code proved its channel).
     unproven = state is RequestState.VERIFIED and bool(item.scope.not_searched)
+    may_verify = staff.can(P.REQUESTS_VERIFY) and awaiting
+    locked = may_verify and proof.codes_locked(
+        context(request).engine, context(request).clock, item
+    )
     return Actions(
         attest=staff.can(P.REQUESTS_VERIFY) and (awaiting or unproven),
-        send_code=staff.can(P.REQUESTS_VERIFY) and awaiting and item.channel is not None,
+        send_code=may_verify and item.channel is not None and not locked,
+        codes_locked=locked,
         run=staff.can(P.REQUESTS_RUN) and state in _RUNNABLE and item.actionable,
         extend=staff.can(P.REQUESTS_DECIDE)
         and state.is_open

@@ -85,6 +85,8 @@ TEXTS: dict[str, str] = {
     "actions": "Actions",
     "no_actions": "No action is open to your role in this state.",
     "attest_legend": "Verify the identity by attestation (R-RGT-11)",
+    "codes_locked": "Too many wrong codes were given for this request or for its address: no "
+    "code is checked or sent any more. Verify the identity by attestation of a checked document.",
     "attestation": "Attestation",
     "attestation_hint": 'Which document was checked, and by whom: e.g. "passport checked by '
     'A. Martin".',
