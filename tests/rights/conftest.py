@@ -74,8 +74,9 @@ def build_world(url: str, people: int = 200) -> World:
                  "last_name": "Martin", "postal_address": "1 rue de la Paix, Niort", **JEAN},
                 {"id": 100002, "customer_number": "C100002", "title": "M.", "first_name": "Jean",
                  "last_name": "Martin", "postal_address": "3 rue de la Paix, Niort", **JEAN1},
-                # Jean's address stored un-normalised: a loose collation returns it, nobody gets it.
-                {"id": 100003, "customer_number": "C100003", "email": "Jean.Martin@X.fr",
+                # Jean's address with an accent: a loose collation returns it, nobody gets it
+                # (capitals alone would be Jean's own address, issue 10 §2).
+                {"id": 100003, "customer_number": "C100003", "email": "Jéan.Martin@X.fr",
                  "phone": "+33612345670", "first_name": "Jeanne", "last_name": "Martin"},
                 {"id": 100004, "customer_number": "C100004", "first_name": "Zoë",
                  "last_name": "Dupré", **ZOE},

@@ -28,6 +28,7 @@ from pydantic import (
 from gardien.registry.duration import Duration
 from gardien.registry.events import EventExpression
 from gardien.registry.limits import MAX_TABLE_CHAIN
+from gardien.registry.normalisers import Normaliser
 from gardien.registry.secrets import mask_url
 
 Identifier = Annotated[
@@ -557,6 +558,12 @@ class Table(Strict):
     identity: dict[IdentityKind, ColumnName] = Field(
         default_factory=dict,
         description="Identifier kind → column (email, phone, customer_number).",
+    )
+    normalise: dict[ColumnName, Normaliser] = Field(
+        default_factory=dict,
+        description="Identity column → how its stored values are brought to one form before "
+        "they are compared: email, phone, trim, casefold, compact or none (default: email for "
+        "e-mail columns, phone for telephone columns, trim otherwise).",
     )
     events: dict[EventName, ColumnName] = Field(
         default_factory=dict, description="Business event → date column."

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from gardien.registry.normalisers import ColumnNormaliser
+
 
 @dataclass(frozen=True)
 class Always:
@@ -36,6 +38,16 @@ class ValueIn:
     """``column IN (values)`` with the values bound as parameters."""
 
     column: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NormalisedIn:
+    """``normalise(column) IN (values)``: a stored identifier in its column's form (issue 10
+    §2), the values normalised by the same rule; bound as parameters."""
+
+    column: str
+    normaliser: ColumnNormaliser
     values: tuple[str, ...]
 
 
@@ -70,7 +82,18 @@ class AnyOf:
     operands: tuple[Condition, ...]
 
 
-Condition = Always | IsNull | OnOrBefore | ValueIn | ParentMatches | AnyNotNull | Not | All | AnyOf
+Condition = (
+    Always
+    | IsNull
+    | OnOrBefore
+    | ValueIn
+    | NormalisedIn
+    | ParentMatches
+    | AnyNotNull
+    | Not
+    | All
+    | AnyOf
+)
 
 TRUE = Always(True)
 FALSE = Always(False)
@@ -132,6 +155,8 @@ def describe(condition: Condition) -> str:
             return f"{column} <= {moment.isoformat(sep=' ')}"
         case ValueIn(column, values):
             return f"{column} IN ({len(values)} values)"
+        case NormalisedIn(column, normaliser, values):
+            return f"{normaliser.name.value}({column}) IN ({len(values)} values)"
         case ParentMatches(link, parent, key, inner, archived):
             parent = f"{parent}(archive)" if archived else parent
             return f"{link} IN (SELECT {key} FROM {parent} WHERE {describe(inner)})"
@@ -166,6 +191,9 @@ def evaluate(
             return False
         case ValueIn(column, values):
             return row.get(column) in values
+        case NormalisedIn(column, normaliser, values):
+            found = row.get(column)
+            return found is not None and normaliser.apply(found) in values
         case ParentMatches(link, parent, _key, inner, _archived):
             table = (parents or {}).get(parent, {})
             parent_row = table.get(row.get(link))

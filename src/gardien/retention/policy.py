@@ -27,11 +27,13 @@ from gardien.holds.model import LegalHold
 from gardien.registry.duration import Duration, latest_start_ended_by_all
 from gardien.registry.events import Combination, EventExpression
 from gardien.registry.model import EndAction, Registry, RetentionRule, Table
+from gardien.registry.normalisers import column_normaliser
 from gardien.retention.conditions import (
     FALSE,
     AnyNotNull,
     Condition,
     IsNull,
+    NormalisedIn,
     OnOrBefore,
     ParentMatches,
     ValueIn,
@@ -220,7 +222,15 @@ def _held(
             conditions.append(ValueIn(table.key, tuple(hold.keys)))
     for kind, values in sorted(by_kind.items()):
         if kind in table.identity:
-            conditions.append(ValueIn(table.identity[kind], tuple(sorted(set(values)))))
+            # A hold on a caller's number protects the recording stored as "06 12 34 56 78"
+            # (issue 10 §2, R-RET-05): both sides are compared in the column's normal form.
+            column = table.identity[kind]
+            rule = column_normaliser(kind, column, table.normalise, registry.controller.country)
+            if rule.exact:
+                conditions.append(ValueIn(column, tuple(sorted(set(values)))))
+            else:
+                normalised = tuple(sorted({rule.apply(v) for v in values}))
+                conditions.append(NormalisedIn(column, rule, normalised))
     return any_of(conditions)
 
 

@@ -48,6 +48,7 @@ from gardien.registry.model import (
     RetentionRule,
     Table,
 )
+from gardien.registry.normalisers import column_normaliser
 from gardien.retention.conditions import evaluate
 from gardien.retention.policy import phase_ended
 from gardien.rights.erasure_execution import WriteAction, WriteStep
@@ -193,17 +194,23 @@ def _text(activity: ProcessingActivity, attribute: str, language: str) -> str | 
     return texts.get(language) or next(iter(texts.values()))
 
 
-def _held_by(hold: LegalHold, system: str, name: str, table: Table, row: LocatedRow) -> bool:
+def _held_by(
+    hold: LegalHold, system: str, name: str, table: Table, row: LocatedRow, region: str
+) -> bool:
     if hold.identity_kind is not None and hold.identity_value is not None:
-        column = table.identity.get(hold.identity_kind)
+        kind = hold.identity_kind
+        column = table.identity.get(kind)
         stored = row.row.get(column) if column else None
-        if stored is None:
+        if column is None or stored is None:
             return False
+        # The column's rule on both sides, as the retention run's hold condition compares
+        # (retention/policy.py _held, issue 10 §2): "06 12 34 56 78" is held by "+33612345678".
+        rule = column_normaliser(kind, column, table.normalise, region)
         try:
-            held = normalise(hold.identity_kind, hold.identity_value)
-            return normalise(hold.identity_kind, str(stored)) == held
+            held = rule.apply(normalise(kind, hold.identity_value, region))
         except MalformedIdentifier:
-            return str(stored) == hold.identity_value
+            held = rule.apply(hold.identity_value)
+        return rule.apply(stored) == held
     return hold.system == system and hold.table == name and str(row.key) in hold.keys
 
 
@@ -313,7 +320,7 @@ def _subject_keep(
     # R-RET-05: a hold suspends the rules that accept holds (and a table without rules).
     if not rules or any(rule is None or rule.legal_holds for _, _, rule in rules):
         for hold in holds:
-            if _held_by(hold, row.system, row.table, table, row):
+            if _held_by(hold, row.system, row.table, table, row, registry.controller.country):
                 keep.append(_hold_reason(hold))
 
     for activity_id, activity, rule in rules:

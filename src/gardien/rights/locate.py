@@ -8,13 +8,18 @@ answer, then one query per child table, ``WHERE link IN (parent keys)``, followi
 ``belongs_to``. The restricted archive (R-RET-08) is searched the same way: the person has a
 right of access to archived rows too, and they are marked archived.
 
-Rows come back to the request(s) whose identifiers they hold *exactly*: the database only
-sieves (a MariaDB collation ignores case, accents and trailing spaces), and each row's stored
-identifier is compared as it is with the normalised values each request named. So
-``jean.martin1@x.fr`` never answers for ``jean.martin@x.fr``, and the same rows are found on
-SQLite, PostgreSQL and MariaDB. Identifiers are therefore expected to be stored in
-gardien.identity's normal form (lower-case e-mail addresses, E.164 telephone numbers), as
-the identity indexes need anyway: folding case in the query would forgo them.
+Tables hold identifiers as people and programs wrote them (``Paul.Durand@Exemple.FR``,
+``06 12 34 56 78``): each identity column has a normaliser (registry/normalisers.py, issue 10
+§2) that the query applies to the stored value — ``lower(trim(email)) IN (…)``, an expression
+the advised index covers (``gardien systems check``) — and that is applied to the values the
+requests named, so both sides are compared in one form.
+
+Rows come back to the request(s) whose identifiers they hold *exactly* in that form: the
+database only sieves (a MariaDB collation ignores case, accents and trailing spaces), and
+each row's stored identifier is normalised in Python by the same rule and compared with the
+normalised values each request named. So ``jean.martin1@x.fr`` never answers for
+``jean.martin@x.fr``, nor ``jose@x.fr`` for ``josé@x.fr``, and the same rows are found on
+SQLite, PostgreSQL and MariaDB. No LIKE is used: ``_`` and ``%`` are ordinary characters.
 
 Planning (which queries, with which values) is pure and separate from execution, which goes
 through a :class:`RowReader` — the SQL connector, or an in-memory double in unit tests.
@@ -29,7 +34,8 @@ from typing import Any, Protocol
 
 from gardien.errors import UsageError
 from gardien.identity import MalformedIdentifier, normalise
-from gardien.registry.model import Registry
+from gardien.registry.model import Registry, Table
+from gardien.registry.normalisers import ColumnNormaliser, identity_normalisers
 
 DEFAULT_BATCH = 1_000  # values per IN list: well under every driver's bound-parameter limit
 
@@ -47,7 +53,12 @@ class RowReader(Protocol):
     """What locating needs from a system: rows where any column holds one of given values."""
 
     def read_matching(
-        self, table_name: str, columns: Mapping[str, Sequence[Any]], *, archived: bool = False
+        self,
+        table_name: str,
+        columns: Mapping[str, Sequence[Any]],
+        *,
+        archived: bool = False,
+        normalisers: Mapping[str, ColumnNormaliser] | None = None,
     ) -> list[dict[str, Any]]: ...
 
 
@@ -63,7 +74,8 @@ class IdentityLookup:
     archived: bool
     key: str  # the table's key column
     columns: Mapping[str, str]  # identifier kind → column
-    values: Mapping[str, tuple[str, ...]]  # column → values (one chunk)
+    values: Mapping[str, tuple[str, ...]]  # column → values in the column's form (one chunk)
+    normalisers: Mapping[str, ColumnNormaliser] = field(default_factory=dict)  # column → rule
 
     @property
     def label(self) -> str:
@@ -115,6 +127,12 @@ def identifier_kinds(registry: Registry) -> set[str]:
     }
 
 
+def normalisers_of(registry: Registry, table: Table) -> dict[str, ColumnNormaliser]:
+    """A table's identity column → its normaliser (telephone numbers read in the controller's
+    country)."""
+    return identity_normalisers(table.identity, table.normalise, registry.controller.country)
+
+
 def checked_identity(
     registry: Registry, request_id: str, identity: Mapping[str, str]
 ) -> dict[str, str]:
@@ -132,7 +150,7 @@ def checked_identity(
         if not isinstance(value, str):
             raise MalformedIdentifier(f"request {request_id}: {kind}: the value is not text")
         try:
-            out[kind] = normalise(kind, value)
+            out[kind] = normalise(kind, value, registry.controller.country)
         except MalformedIdentifier as exc:
             raise MalformedIdentifier(f"request {request_id}: {exc}") from exc
     return out
@@ -198,9 +216,13 @@ def plan_locate(
                     continue
                 if not table.identity:
                     continue
+                rules = normalisers_of(registry, table)
                 per_column: dict[str, set[str]] = defaultdict(set)
                 for kind, column in table.identity.items():
-                    per_column[column].update(p[kind] for p in normalised.values() if kind in p)
+                    rule = rules[column]
+                    per_column[column].update(
+                        rule.apply(p[kind]) for p in normalised.values() if kind in p
+                    )
                 wanted = {c: sorted(v) for c, v in sorted(per_column.items()) if v}
                 if not wanted:
                     continue
@@ -213,7 +235,13 @@ def plan_locate(
                     }
                     identity.append(
                         IdentityLookup(
-                            system_id, name, archived, table.key, dict(table.identity), chunk
+                            system_id,
+                            name,
+                            archived,
+                            table.key,
+                            dict(table.identity),
+                            chunk,
+                            rules,
                         )
                     )
     return LocatePlan(tuple(identity), tuple(children), normalised, batch_size)
@@ -267,12 +295,14 @@ class PersonLocation:
         }
 
 
-def _stored(value: Any) -> str | None:
-    """A stored identifier as text, compared as it is: a row found only because the database
-    folds case, accents or trailing spaces matches nobody, on every database alike."""
+def _stored(value: Any, rule: ColumnNormaliser | None = None) -> str | None:
+    """A stored identifier as text in its column's form, compared exactly: a row found only
+    because the database folds accents or trailing spaces matches nobody, on every database
+    alike."""
     if value is None:
         return None
-    return value if isinstance(value, str) else str(value)
+    text = value if isinstance(value, str) else str(value)
+    return text if rule is None else rule.apply(text)
 
 
 def _sort_key(row: FoundRow) -> tuple[bool, Any]:
@@ -294,15 +324,22 @@ def execute_plan(plan: LocatePlan, readers: Mapping[str, RowReader]) -> dict[str
 
     for lookup in plan.identity:
         rows = readers[lookup.system].read_matching(
-            lookup.table, lookup.values, archived=lookup.archived
+            lookup.table, lookup.values, archived=lookup.archived, normalisers=lookup.normalisers
         )
+        # (kind, value in the column's form) → the requests that named it, for this table
+        in_form: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for (kind, value), rids in wanted.items():
+            column = lookup.columns.get(kind)
+            if column is not None:
+                rule = lookup.normalisers.get(column)
+                in_form[(kind, rule.apply(value) if rule else value)].extend(rids)
         for row in rows:
             matches: dict[str, list[str]] = defaultdict(list)  # request → kinds matched
             for kind, column in lookup.columns.items():
-                stored = _stored(row.get(column))
+                stored = _stored(row.get(column), lookup.normalisers.get(column))
                 if stored is None:
                     continue
-                for rid in wanted.get((kind, stored), ()):
+                for rid in in_form.get((kind, stored), ()):
                     matches[rid].append(kind)
             for rid, kinds in matches.items():
                 key = row[lookup.key]
@@ -350,7 +387,8 @@ def execute_plan(plan: LocatePlan, readers: Mapping[str, RowReader]) -> dict[str
 
 def pivots(registry: Registry, location: PersonLocation, unproven: Mapping[str, str]) -> set[str]:
     """The unproven identifiers (``{kind: normalised value}``) that a row found through a proven
-    identifier holds exactly, in the column its table declares for that kind (R-RGT-11 pivot).
+    identifier holds, in the column its table declares for that kind, both in the column's
+    normalised form (R-RGT-11 pivot).
 
     Only rows matched by identifier count, never child rows: a child holds no identifier of
     its own, and its parent was already matched."""
@@ -358,10 +396,14 @@ def pivots(registry: Registry, location: PersonLocation, unproven: Mapping[str, 
     for row in location.all_rows():
         if not row.matched:
             continue
-        columns = registry.systems[row.system].tables[row.table].identity
+        table = registry.systems[row.system].tables[row.table]
+        rules = normalisers_of(registry, table)
         for kind, value in unproven.items():
-            column = columns.get(kind)
-            if column is not None and _stored(row.values.get(column)) == value:
+            column = table.identity.get(kind)
+            if column is None:
+                continue
+            rule = rules[column]
+            if _stored(row.values.get(column), rule) == rule.apply(value):
                 held.add(kind)
     return held
 

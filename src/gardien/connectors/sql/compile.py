@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from gardien.connectors.sql import normalise
 from gardien.connectors.sql.archive import archive_table_name
 from gardien.connectors.sql.database import SqlDatabase
 from gardien.retention.conditions import (
@@ -20,6 +21,7 @@ from gardien.retention.conditions import (
     AnyOf,
     Condition,
     IsNull,
+    NormalisedIn,
     Not,
     OnOrBefore,
     ParentMatches,
@@ -47,6 +49,18 @@ def compile_condition(
             # IS NOT NULL keeps the condition two-valued: NOT (NULL IN (…)) would be
             # unknown in SQL and silently exclude rows whose column is empty.
             return sa.and_(col.is_not(None), col.in_(coerced)) if coerced else sa.false()
+        case NormalisedIn(column, normaliser, values):
+            col = db.column(table, column)
+            if not values:
+                return sa.false()
+            # IS NOT NULL as for ValueIn; the expression (or MariaDB's generated column) is
+            # the one the advised index covers (connectors/sql/normalise.py).
+            compared = normalise.looked_up(table, col, normaliser)
+            if db.dialect in ("mysql", "mariadb"):
+                # No Python check follows a hold's condition: MariaDB's collation would hold
+                # "jose@x.fr" for a hold on "josé@x.fr"; compare the bytes of the normal form.
+                compared = normalise.exact(compared)
+            return sa.and_(col.is_not(None), compared.in_(sorted(set(values))))
         case ParentMatches(link, parent, key, inner, archived):
             parent_table = db.table(archive_table_name(parent) if archived else parent)
             subquery = sa.select(db.column(parent_table, key)).where(

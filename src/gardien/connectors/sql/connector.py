@@ -18,6 +18,7 @@ from gardien.connectors.sql import batches, markers, rows, schema
 from gardien.connectors.sql.compile import compile_condition
 from gardien.connectors.sql.database import SqlDatabase
 from gardien.registry.model import Registry
+from gardien.registry.normalisers import ColumnNormaliser
 from gardien.retention.conditions import Condition, ParentMatches
 from gardien.retention.policy import ActionKind, Stage, TableAction
 from gardien.retention.ports import Batch, BatchOutcome, CommittedBatch
@@ -121,9 +122,16 @@ class SqlConnector(SqlDatabase):
         return rows.read_archive(self, table_name, column, values)
 
     def read_matching(
-        self, table_name: str, columns: Mapping[str, Sequence[Any]], *, archived: bool = False
+        self,
+        table_name: str,
+        columns: Mapping[str, Sequence[Any]],
+        *,
+        archived: bool = False,
+        normalisers: Mapping[str, ColumnNormaliser] | None = None,
     ) -> list[dict[str, Any]]:
-        return rows.read_matching(self, table_name, columns, archived=archived)
+        return rows.read_matching(
+            self, table_name, columns, archived=archived, normalisers=normalisers
+        )
 
     def delete_keys(
         self, table_name: str, key: str, keys: Sequence[Any], *, archived: bool = False

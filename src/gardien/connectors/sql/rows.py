@@ -15,8 +15,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from gardien.connectors.errors import ValueDoesNotFit
+from gardien.connectors.sql import normalise
 from gardien.connectors.sql.archive import ARCHIVED_AT, archive_table_name
 from gardien.connectors.sql.database import SqlDatabase
+from gardien.registry.normalisers import ColumnNormaliser
 
 
 def _physical(db: SqlDatabase, table_name: str, archived: bool) -> sa.Table | None:
@@ -46,11 +48,14 @@ def read_matching(
     columns: Mapping[str, Sequence[Any]],
     *,
     archived: bool = False,
+    normalisers: Mapping[str, ColumnNormaliser] | None = None,
 ) -> list[dict[str, Any]]:
     """Rows of a table (or of its restricted archive) where any column holds one of its values.
 
-    The database's comparison is only a first sieve: a case- or accent-insensitive collation
-    (MariaDB) returns near matches, which the caller drops by comparing values exactly.
+    A column with a normaliser is compared in its normalised form (``lower(trim(email)) IN
+    (…)``, issue 10 §2), the values given being normalised already. The database's comparison
+    is only a first sieve: a case- or accent-insensitive collation (MariaDB) returns near
+    matches, which the caller drops by comparing normalised values exactly.
     """
     table = _physical(db, table_name, archived)
     if table is None:
@@ -58,12 +63,20 @@ def read_matching(
     tests = []
     for column, values in columns.items():
         col = db.column(table, column)
+        rule = (normalisers or {}).get(column)
+        if rule is not None and not rule.exact:
+            texts = sorted({str(v) for v in values})
+            if texts:
+                tests.append(normalise.looked_up(table, col, rule).in_(texts))
+            continue
         coerced = db.coerce(col, [str(v) for v in values])
         if coerced:
             tests.append(col.in_(sorted(set(coerced))))
     if not tests:
         return []
-    query = sa.select(table).where(sa.or_(*tests))
+    # The generated columns the MariaDB advice adds are gardien's, not the person's data.
+    shown = [c for c in table.c if not normalise.is_generated(c.name)]
+    query = sa.select(*shown).where(sa.or_(*tests))
     with db.transaction() as conn:
         return [dict(row._mapping) for row in conn.execute(query)]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from gardien.connectors.sql.database import SqlDatabase
+from gardien.connectors.sql.normalise import is_generated
 from gardien.registry.model import Registry, Table
 
 
@@ -55,6 +56,7 @@ def undeclared_columns(db: SqlDatabase, registry: Registry) -> list[str]:
             if table.belongs_to is not None:
                 known.add(table.belongs_to.column)
             for column in inspector.get_columns(name):
-                if column["name"] not in known:
+                # gardien's own generated column (the MariaDB index advice) holds no new data.
+                if column["name"] not in known and not is_generated(column["name"]):
                     found.append(f"{db.system_id}.{name}.{column['name']}")
     return found

@@ -9,6 +9,7 @@ from gardien.registry.rules import (  # noqa: F401
     categories,
     collection,
     controller,
+    identity,
     languages,
     lawfulness,
     retention,
