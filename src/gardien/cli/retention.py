@@ -23,6 +23,7 @@ from gardien.cli.options import (
 )
 from gardien.connectors.sql import connectors_for, safe_url
 from gardien.jobs import retention as job
+from gardien.jobs import stored_identifiers as stored
 from gardien.retention.executor import DEFAULT_BATCH_SIZE
 from gardien.retention.executor import Progress as Progress_
 from gardien.retention.policy import TableAction
@@ -239,14 +240,24 @@ def runs(
 
 @systems_app.command("check")
 @handle_errors
-def systems_check(registry: RegistryOption = None, as_json: JsonOption = False) -> None:
-    """Verify each declared system is reachable and has every table and column the registry names."""
+def systems_check(
+    registry: RegistryOption = None,
+    as_json: JsonOption = False,
+    sample: Annotated[
+        int, typer.Option(min=1, max=100_000, help="Rows sampled per identity column.")
+    ] = stored.SAMPLE,
+) -> None:
+    """Verify each declared system is reachable and has every table and column the registry
+    names; sample each identity column for values not in normal form and print the index that
+    keeps normalised look-ups fast (docs/identity.md)."""
     reg = command_context(registry=registry).registry
     connectors = connectors_for(reg)
     problems = job.check_systems(reg, connectors)
     undeclared = {
         sid: c.undeclared_columns(reg) if not problems[sid] else [] for sid, c in connectors.items()
     }
+    fine = {sid: c for sid, c in connectors.items() if not problems[sid]}
+    surveys = stored.survey_identity_columns(reg, fine, sample=sample)
     if as_json:
         print(
             json.dumps(
@@ -255,6 +266,7 @@ def systems_check(registry: RegistryOption = None, as_json: JsonOption = False) 
                         "url": safe_url(connectors[sid].url),
                         "problems": p,
                         "undeclared_columns": undeclared[sid],
+                        "identity_columns": [_survey_json(s) for s in surveys if s.system == sid],
                     }
                     for sid, p in problems.items()
                 },
@@ -271,5 +283,40 @@ def systems_check(registry: RegistryOption = None, as_json: JsonOption = False) 
                 out.print(
                     f"  [yellow]warning[/yellow]: column {column} is mapped to no data category"
                 )
+            for survey in (s for s in surveys if s.system == sid):
+                _print_survey(survey)
     if any(problems.values()):
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _survey_json(survey: stored.ColumnSurvey) -> dict[str, Any]:
+    return {
+        "column": survey.where,
+        "kind": survey.kind,
+        "normaliser": survey.normaliser,
+        "sampled": survey.sampled,
+        "not_canonical": survey.not_canonical,
+        "malformed": survey.malformed,
+        "examples": list(survey.examples),
+        "advised_index": list(survey.index),
+        "problem": survey.problem,
+    }
+
+
+def _print_survey(survey: stored.ColumnSurvey) -> None:
+    head = f"  {survey.where} ({survey.kind}, normalised: {survey.normaliser})"
+    if survey.problem is not None:
+        out.print(f"{head}: [red]cannot be sampled[/red]: {survey.problem}", markup=True)
+        return
+    line = f"{head}: {survey.sampled} sampled"
+    if survey.not_canonical:
+        examples = ", ".join(survey.examples)
+        line += f", [yellow]{survey.not_canonical} not in normal form[/yellow] (e.g. {examples})"
+    if survey.malformed:
+        line += f", [yellow]{survey.malformed} not a {survey.kind} at all[/yellow]"
+    out.print(line)
+    if survey.index:
+        out.print("    advised index (look-ups compare the normal form):")
+        for statement in survey.index:
+            # soft_wrap: a line broken inside a quoted separator would change the SQL.
+            out.print(f"      {statement}", markup=False, highlight=False, soft_wrap=True)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from gardien.connectors.sql import archive as archives
-from gardien.connectors.sql import batches, markers, rows, schema
+from gardien.connectors.sql import batches, markers, normalise, rows, schema
 from gardien.connectors.sql.compile import compile_condition
 from gardien.connectors.sql.database import SqlDatabase
 from gardien.registry.model import Registry
@@ -132,6 +132,17 @@ class SqlConnector(SqlDatabase):
         return rows.read_matching(
             self, table_name, columns, archived=archived, normalisers=normalisers
         )
+
+    def sample_column(self, table_name: str, column: str, limit: int) -> list[Any]:
+        return rows.sample_column(self, table_name, column, limit)
+
+    def advised_index(self, table_name: str, column: str, rule: ColumnNormaliser) -> list[str]:
+        """The DDL that keeps normalised look-ups on the column fast; [] when it is there."""
+        with self.transaction() as conn:
+            if normalise.index_exists(conn, table_name, column):
+                return []
+        length = self.text_length(table_name, column) or 320
+        return normalise.index_ddl(self.engine.dialect, table_name, column, rule, length)
 
     def delete_keys(
         self, table_name: str, key: str, keys: Sequence[Any], *, archived: bool = False

@@ -147,3 +147,19 @@ def index_ddl(
             f"AS ({expr}) VIRTUAL, ADD INDEX {quote(index_name(table, column))} ({generated});"
         ]
     return [f"CREATE INDEX {quote(index_name(table, column))} ON {quote(table)} (({expr}));"]
+
+
+def index_exists(conn: sa.Connection, table: str, column: str) -> bool:
+    """Whether the advised index (by its name) is already there."""
+    name = index_name(table, column)
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        query = "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = :name"
+    elif dialect == "postgresql":
+        query = "SELECT 1 FROM pg_indexes WHERE indexname = :name"
+    else:
+        query = (
+            "SELECT 1 FROM information_schema.statistics "
+            "WHERE table_schema = DATABASE() AND index_name = :name"
+        )
+    return conn.execute(sa.text(query), {"name": name}).first() is not None

@@ -81,6 +81,16 @@ def read_matching(
         return [dict(row._mapping) for row in conn.execute(query)]
 
 
+def sample_column(db: SqlDatabase, table_name: str, column: str, limit: int) -> list[Any]:
+    """Up to ``limit`` non-empty values of a column, for ``gardien systems check``: a bounded
+    read, whatever the table's size."""
+    table = db.table(table_name)
+    col = db.column(table, column)
+    query = sa.select(col).where(col.is_not(None)).limit(limit)
+    with db.transaction() as conn:
+        return list(conn.execute(query).scalars())
+
+
 def delete_keys(
     db: SqlDatabase, table_name: str, key: str, keys: Sequence[Any], *, archived: bool = False
 ) -> int:
