@@ -122,6 +122,9 @@ def test_objection_to_prospecting_suppresses_every_identifier(
         ({"email": " Jeanne.Martin@EXAMPLE.fr"}, True),  # same address, other spelling
         ({"phone": "+33 6 12 34 56 78"}, True),
         ({"phone": "+33.6.12.34.56.78"}, True),
+        ({"phone": "06 12 34 56 78"}, True),  # national format (issue 10 §2)
+        ({"phone": "0033 6 12 34 56 78"}, True),
+        ({"phone": "06 12 34 56 79"}, False),  # one digit off
         ({"email": "jeanne.martin@example.com"}, False),
         ({"email": "jeanne.martln@example.fr"}, False),
         ({"email": "jeanne.martin@exаmple.fr"}, False),  # Cyrillic 'а': another domain
@@ -135,6 +138,20 @@ def test_suppression_with_near_identical_identifiers(
 ) -> None:
     record(engine, registry, who(**JEANNE), "prospecting", EventKind.OBJECTION)
     assert suppression_book.is_suppressed(engine, who(**identity)) is suppressed
+
+
+def test_an_objection_recorded_in_e164_is_found_by_the_number_in_national_format(
+    engine: sa.Engine, registry: Registry
+) -> None:
+    # Art. 21: the caller objected as +33198765432; the recorder asks with "01 98 76 54 32".
+    record(engine, registry, who(phone="+33198765432"), "call-recording", EventKind.OBJECTION, 0)
+    for typed in ("01 98 76 54 32", "0033 1 98 76 54 32", "+33 (0)1 98 76 54 32"):
+        status = ledger.status(
+            engine, registry, who(phone=typed), "call-recording", T0 + timedelta(days=1)
+        )
+        assert not status.allowed, typed
+    other = who(phone="01 98 76 54 33")
+    assert ledger.status(engine, registry, other, "call-recording", T0 + timedelta(days=1)).allowed
 
 
 def test_refused_events_change_nothing(engine: sa.Engine, registry: Registry) -> None:

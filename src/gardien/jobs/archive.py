@@ -16,9 +16,11 @@ from sqlalchemy.engine import Engine
 
 from gardien.audit.chain import NewEvent
 from gardien.clock import Clock
-from gardien.connectors.sql import SqlConnector
+from gardien.connectors.sql import ARCHIVED_AT, SqlConnector
 from gardien.errors import ReasonRequired, UsageError
+from gardien.identity import MalformedIdentifier, normalise
 from gardien.registry.model import Registry
+from gardien.rights.locate import normalisers_of
 from gardien.store import audit
 
 NO_REASON = "a read of the restricted archive says why it is consulted (R-RET-08); it is audited"
@@ -31,6 +33,23 @@ class ArchivedRows:
     where: str
     """``key`` or the identity kind the rows were found by."""
     rows: list[dict[str, Any]]
+
+
+def _by_identifier(
+    registry: Registry, connector: SqlConnector, table: str, kind: str, column: str, value: str
+) -> list[dict[str, Any]]:
+    """Archived rows holding the identifier in any stored form, compared in the column's
+    normal form on both sides, as every look-up of a person (issue 10 §2)."""
+    rule = normalisers_of(registry, registry.systems[connector.system_id].tables[table])[column]
+    try:
+        wanted = rule.apply(normalise(kind, value, registry.controller.country))
+    except MalformedIdentifier:
+        wanted = rule.apply(value)  # an identifier gardien cannot read is compared as given
+    found = connector.read_matching(
+        table, {column: [wanted]}, archived=True, normalisers={column: rule}
+    )
+    rows = [r for r in found if r.get(column) is not None and rule.apply(r[column]) == wanted]
+    return sorted(rows, key=lambda r: (str(r.get(ARCHIVED_AT)), str(r.get(column))))
 
 
 def read(
@@ -64,7 +83,10 @@ def read(
             field="where",
         )
     connector = (connectors or {}).get(system) or SqlConnector(system, declared_system.url)
-    rows = connector.read_archive(table, column, [value])
+    if kind == "key":
+        rows = connector.read_archive(table, column, [value])
+    else:
+        rows = _by_identifier(registry, connector, table, kind, column, value)
     audit.record(
         store,
         clock,
