@@ -46,7 +46,7 @@ def test_plan_json_then_run_then_nothing_left(env: dict[str, str]) -> None:
     code, output = invoke(env, "retention", "plan", "--now", NOW, "--json")
     assert code == 0
     plan = json.loads(output)
-    assert set(plan) == {"now", "actions", "totals"}
+    assert set(plan) == {"now", "actions", "totals", "under_review"}
     assert {"system", "table", "action", "rows", "held", "stage"} <= set(plan["actions"][0])
     assert plan["totals"]["rows"] > 0
     code, output = invoke(env, "retention", "run", "--now", NOW, "--json")
@@ -216,3 +216,28 @@ def test_a_retention_run_anchors_the_audit_trail_when_it_ends(
     _, output = invoke(env, "audit", "log", "--json")
     assert json.loads(line)["seq"] == json.loads(output)[-1]["seq"]
     assert invoke(env, "audit", "verify")[0] == 0
+
+
+def test_plan_lists_recordings_without_a_date_under_review(env: dict[str, str]) -> None:
+    # issue 10 §5: the example says if_unknown: review for recordings; such rows are never
+    # touched, and never kept without the plan saying so.
+    engine = sa.create_engine(env["IMA_PROTECT_TELEPHONY_URL"])
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO call_recording (id, caller_number, recorded_at) "
+                "VALUES (900001, '+33699990001', NULL), (900002, '+33699990002', NULL)"
+            )
+        )
+    code, output = invoke(env, "retention", "plan", "--now", NOW, "--json")
+    assert code == 0
+    [review] = json.loads(output)["under_review"]
+    assert review["table"] == "call_recording" and review["rows"] == 2
+    assert review["first_keys"] == ["900001", "900002"]
+    assert any("if_unknown: review" in r for r in review["reasons"])
+    code, output = invoke(env, "retention", "plan", "--now", NOW)
+    assert "under review: telephony.call_recording: 2 row(s)" in output
+    invoke(env, "retention", "run", "--now", NOW)
+    with engine.connect() as conn:
+        left = conn.execute(sa.text("SELECT count(*) FROM call_recording WHERE id > 900000"))
+        assert left.scalar_one() == 2

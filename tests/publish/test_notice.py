@@ -92,8 +92,9 @@ def test_french_notice_gives_each_retention_period_in_words(ima_protect: Registr
         in text
     )  # R-RET-01, R-RET-08
     assert (
-        "2 ans à compter de la collecte ou du dernier contact, la date la plus récente étant retenue"
-        in text
+        "2 ans à compter de la collecte ou de votre dernier contact avec nous (un appel ou un "
+        "message de notre part resté sans réponse ne compte pas), la date la plus récente étant "
+        "retenue" in text
     )  # R-RET-02
     assert (
         "Tant que vous êtes désigné, et au plus tard jusqu'à la fin du contrat" in text
@@ -115,7 +116,10 @@ def test_english_notice_gives_each_retention_period_in_words(ima_protect: Regist
         "For the whole term of the contract, then 5 years in a restricted-access intermediate archive"
         in text
     )
-    assert "2 years from collection or from our last contact with you, whichever is later" in text
+    assert (
+        "2 years from collection or from the last time you contacted us (a call or message "
+        "from us that you did not answer does not count), whichever is later"
+    ) in text
     assert "6 months from the date of the recording" in text
     assert "until the proceedings are over and all avenues of appeal are exhausted" in text
 

@@ -124,7 +124,7 @@ def test_json_follows_the_documented_structure(ima_protect: Registry) -> None:
     prospecting = next(a for a in document["activities"] if a["id"] == "prospecting")
     assert prospecting["retention"][0]["active"] == {
         "for": "P2Y",
-        "from": "latest(collected_at, last_contact_at)",
+        "from": "latest(collected_at, last_inbound_contact)",
     }
 
 

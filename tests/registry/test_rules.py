@@ -87,6 +87,7 @@ activities:
       prospect:
         active: {for: P2Y, from: "latest(collected_at, last_contact_at)"}
         then: delete
+        if_unknown: delete
 systems:
   crm:
     url: sqlite:///demo/exemple/crm.db

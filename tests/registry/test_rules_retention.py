@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.registry.test_rules import assert_fires, check, findings, good
+import yaml
+
+from tests.registry.test_rules import assert_fires, check, findings, good, line_of
 
 PROSPECT_RULE = ("activities", "prospecting", "retention", "prospect")
 
@@ -90,3 +92,46 @@ def test_call_recordings_kept_beyond_six_months(tmp_path: Path) -> None:
         "en": "ongoing litigation",
     }
     assert not findings(check(registry, tmp_path), "GD505")
+
+
+def test_rule_counted_from_a_date_that_may_be_empty_says_nothing(tmp_path: Path) -> None:
+    # issue 10 §5: without the systems' schema, any start column may be empty.
+    hits = assert_fires(
+        "GD506",
+        lambda r: r["activities"]["prospecting"]["retention"]["prospect"].pop("if_unknown"),
+        tmp_path,
+        at=PROSPECT_RULE,
+    )
+    assert "crm.prospect.collected_at" in hits[0].message
+    assert "kept and listed for review" in hits[0].message
+
+
+def test_rule_whose_start_columns_are_not_null_needs_no_if_unknown(tmp_path: Path) -> None:
+    from gardien.registry.checker import check_path
+
+    registry = good()
+    registry["activities"]["prospecting"]["retention"]["prospect"].pop("if_unknown")
+    file = tmp_path / "registry.yaml"
+    file.write_text(yaml.safe_dump(registry, allow_unicode=True, sort_keys=False), "utf-8")
+
+    def reflect(nullable: bool) -> dict[tuple[str, str, str], bool]:
+        return {
+            ("crm", "prospect", "collected_at"): nullable,
+            ("crm", "prospect", "last_contact_at"): False,
+        }
+
+    not_null = check_path(file, environ={}, reflect=lambda _: reflect(False))
+    assert not findings(not_null, "GD506")
+    nullable = check_path(file, environ={}, reflect=lambda _: reflect(True))
+    [hit] = findings(nullable, "GD506")
+    assert "crm.prospect.collected_at is nullable" in hit.message
+
+
+def test_if_unknown_on_an_until_rule_is_refused_at_its_line(tmp_path: Path) -> None:
+    registry = good()
+    registry["activities"]["contract"]["retention"]["client"]["if_unknown"] = "delete"
+    report = check(registry, tmp_path)
+    assert not report.usable
+    [finding] = [f for f in report.findings if "if_unknown" in f.message]
+    assert finding.line == line_of(report, "activities", "contract", "retention", "client")
+    assert "with 'until', an empty date means the event has not happened" in finding.message

@@ -170,11 +170,11 @@ def populate(env: dict[str, str]) -> None:
                 {"id": 1, "last_name": PROSPECT.marker, "first_name": "Luc",
                  "email": "luc.petit@exemple.fr", "phone": "+33620000001",
                  "site_address": "1 impasse du Port", "collected_at": _at("2026-06-01T09:00"),
-                 "last_contact_at": None},
+                 "last_inbound_contact_at": None},
                 {"id": 2, "last_name": PROSPECT.twin_marker, "first_name": "Luc",
                  "email": "luc.petit@exemple.fr.test", "phone": "+33620000010",
                  "site_address": "2 impasse du Port", "collected_at": _at("2026-06-01T09:00"),
-                 "last_contact_at": None},
+                 "last_inbound_contact_at": None},
             ],
         )  # fmt: skip
         conn.execute(

@@ -68,7 +68,7 @@ def test_contracts_running_ended_and_at_every_edge(generated: dict[str, Any]) ->
 def test_prospects_latest_of_collection_and_contact_matters(generated: dict[str, Any]) -> None:
     seen: Counter[object] = Counter()
     for row in generated["prospect"]:
-        collected, contact = row["collected_at"], row["last_contact_at"]
+        collected, contact = row["collected_at"], row["last_inbound_contact_at"]
         assert collected is not None and contact is not None
         latest = max(collected, contact)
         order = "contact later" if contact > collected else "collected later"
@@ -116,7 +116,7 @@ def test_recordings_three_and_nine_months_old(generated: dict[str, Any]) -> None
 def test_default_mix_expires_about_half(generated: dict[str, Any]) -> None:
     recordings = Counter(P6M.add_to(r["recorded_at"]) <= NOW for r in generated["call_recording"])
     prospects = Counter(
-        P2Y.add_to(max(r["collected_at"], r["last_contact_at"])) <= NOW
+        P2Y.add_to(max(r["collected_at"], r["last_inbound_contact_at"])) <= NOW
         for r in generated["prospect"]
     )
     for counts in (recordings, prospects):

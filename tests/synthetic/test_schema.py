@@ -40,7 +40,7 @@ def test_column_types_follow_the_registry_on_sqlite(ima: Registry, tmp_path: Pat
 
     prospect = {c["name"]: c for c in inspector.get_columns("prospect")}
     assert isinstance(prospect["collected_at"]["type"], sa.DateTime)
-    assert isinstance(prospect["last_contact_at"]["type"], sa.DateTime)
+    assert isinstance(prospect["last_inbound_contact_at"]["type"], sa.DateTime)
 
     site = {c["name"]: c for c in inspector.get_columns("site")}
     assert site["client_id"]["nullable"] is False

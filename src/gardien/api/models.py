@@ -226,6 +226,16 @@ class RetentionActionOut(BaseModel):
     held: int
 
 
+class RetentionReviewOut(BaseModel):
+    """Rows kept only because their start date is unknown (issue 10 §5)."""
+
+    system: str
+    table: str
+    rows: int
+    first_keys: list[str]
+    reasons: list[str]
+
+
 class RetentionPlanOut(BaseModel):
     now: datetime
     actions: list[RetentionActionOut]
@@ -234,6 +244,10 @@ class RetentionPlanOut(BaseModel):
 
 class RetentionRunStart(Body):
     fresh: bool = Field(False, description="Abandon an unfinished run instead of resuming it.")
+
+
+class RetentionPlanWithReviewsOut(RetentionPlanOut):
+    under_review: list[RetentionReviewOut] = []
 
 
 class RetentionRunOut(RetentionPlanOut):

@@ -18,7 +18,8 @@ from gardien.api.models import (
     HoldPlace,
     HoldRelease,
     RetentionActionOut,
-    RetentionPlanOut,
+    RetentionPlanWithReviewsOut,
+    RetentionReviewOut,
     RetentionRunOut,
     RetentionRunRecord,
     RetentionRunStart,
@@ -63,7 +64,7 @@ def _totals(actions: list[RetentionActionOut]) -> dict[str, int]:
 PLAN_YEARS = range(1900, 3000)
 
 
-@router.get("/retention/plan", response_model=RetentionPlanOut, tags=["retention"])
+@router.get("/retention/plan", response_model=RetentionPlanWithReviewsOut, tags=["retention"])
 def retention_plan(
     ctx: Ctx,
     _: Annotated[Principal, Depends(require(P.RETENTION_READ))],
@@ -71,16 +72,29 @@ def retention_plan(
         datetime | None,
         Query(description="Plan as at this instant (years 1900 to 2999)."),
     ] = None,
-) -> RetentionPlanOut:
+) -> RetentionPlanWithReviewsOut:
     """What a run would do: rows to archive, delete or anonymise per table, and rows held."""
     if now is not None and now.year not in PLAN_YEARS:
         raise UsageError(
             f"now={now.isoformat()}: plan as at an instant between the years "
             f"{PLAN_YEARS.start} and {PLAN_YEARS.stop - 1}"
         )
-    plan, counted = job.plan(ctx.registry, ctx.engine, now or ctx.clock.now(), ctx.connectors())
+    connectors = ctx.connectors()
+    plan, counted = job.plan(ctx.registry, ctx.engine, now or ctx.clock.now(), connectors)
     actions = [_action(p.action, p.rows, p.held) for p in counted]
-    return RetentionPlanOut(now=plan.now, actions=actions, totals=_totals(actions))
+    reviews = [
+        RetentionReviewOut(
+            system=r.system,
+            table=r.table,
+            rows=r.rows,
+            first_keys=list(r.first_keys),
+            reasons=list(r.reasons),
+        )
+        for r in job.under_review(plan, connectors)
+    ]
+    return RetentionPlanWithReviewsOut(
+        now=plan.now, actions=actions, totals=_totals(actions), under_review=reviews
+    )
 
 
 @router.post("/retention/runs", response_model=RetentionRunOut, tags=["retention"])

@@ -30,9 +30,22 @@ MAX_PRINTED = 1000
 def check(
     path: Annotated[Path, typer.Argument(help="Registry file, or directory of YAML files.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print findings as a JSON list.")] = False,
+    systems: Annotated[
+        bool,
+        typer.Option(
+            "--systems",
+            help="Also read the declared systems' schemas (which date columns may be empty); "
+            "systems that do not answer are checked as if every column could be.",
+        ),
+    ] = False,
 ) -> None:
     """Check a registry against the GDPR. Exit 0: no errors; 1: errors found; 2: unusable input."""
-    report = check_path(path)
+    reflect = None
+    if systems:
+        from gardien.jobs.retention import column_facts
+
+        reflect = column_facts
+    report = check_path(path, reflect=reflect)
     if as_json:
         print(json.dumps([f.as_json() for f in report.findings], ensure_ascii=False, indent=2))
     else:

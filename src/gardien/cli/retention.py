@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -109,7 +110,9 @@ def plan(
 ) -> None:
     """What a run would do now: rows to archive, delete or anonymise per table, and rows held."""
     c = command_context(store=store, registry=registry, now=now)
-    retention_plan, counted = job.plan(c.registry, c.engine, c.clock.now())
+    connectors = connectors_for(c.registry)
+    retention_plan, counted = job.plan(c.registry, c.engine, c.clock.now(), connectors)
+    reviews = job.under_review(retention_plan, connectors)
     actions = [action_json(p.action, p.rows, p.held) for p in counted]
     if as_json:
         print(
@@ -118,12 +121,39 @@ def plan(
                     "now": retention_plan.now.isoformat(),
                     "actions": actions,
                     "totals": _totals(actions),
+                    "under_review": [review_json(r) for r in reviews],
                 },
                 indent=2,
             )
         )
     else:
         print_actions(f"Retention plan at {retention_plan.now:%Y-%m-%d %H:%M} UTC", actions)
+        print_reviews(reviews)
+
+
+def review_json(review: job.UnderReview) -> dict[str, Any]:
+    return {
+        "system": review.system,
+        "table": review.table,
+        "rows": review.rows,
+        "first_keys": list(review.first_keys),
+        "reasons": list(review.reasons),
+    }
+
+
+def print_reviews(reviews: list[job.UnderReview]) -> None:
+    """Rows kept only because their start date is unknown (issue 10 §5): never silently."""
+    for review in reviews:
+        shown = ", ".join(review.first_keys)
+        more = "…" if review.rows > len(review.first_keys) else ""
+        out.print(
+            f"[yellow]under review[/yellow]: {review.system}.{review.table}: "
+            f"{review.rows:,} row(s) kept because their start date is unknown "
+            f"(keys {escape(shown)}{more})",
+            emoji=False,
+        )
+        for reason in review.reasons:
+            out.print(f"  - {escape(reason)}", emoji=False)
 
 
 @app.command("run")

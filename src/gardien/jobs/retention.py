@@ -50,6 +50,21 @@ def check_systems(
     return problems
 
 
+def column_facts(
+    registry: Registry, connectors: Mapping[str, SqlConnector] | None = None
+) -> dict[tuple[str, str, str], bool]:
+    """Nullability of the event columns of every system that answers (``check --systems``);
+    a system that does not answer adds nothing, and the checker assumes its columns nullable."""
+    connectors = connectors or connectors_for(registry)
+    facts: dict[tuple[str, str, str], bool] = {}
+    for connector in connectors.values():
+        try:
+            facts.update(connector.nullable_columns(registry))
+        except GardienError:
+            continue
+    return facts
+
+
 def require_systems(registry: Registry, connectors: Mapping[str, SqlConnector]) -> None:
     """Stop before changing anything when any system fails its check."""
     for system_id, found in check_systems(registry, connectors).items():
@@ -77,6 +92,49 @@ def plan(
         PlannedAction(a, rows, held) for a, rows, held in plan_counts(retention_plan, connectors)
     ]
     return retention_plan, counted
+
+
+@dataclass(frozen=True)
+class UnderReview:
+    """Rows only an unknown start keeps (issue 10 §5): how many, the first keys, and why."""
+
+    system: str
+    table: str
+    rows: int
+    first_keys: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+REVIEW_KEYS_SHOWN = 10
+
+
+def under_review(
+    retention_plan: RetentionPlan,
+    connectors: Mapping[str, SqlConnector],
+    *,
+    limit: int = REVIEW_KEYS_SHOWN,
+) -> list[UnderReview]:
+    """The plan's rows under review, counted in each system; tables with none are left out.
+
+    The command line, the API and the back office all show these beside the plan, so that a
+    row whose retention cannot be counted is never kept without anyone knowing (Art. 5(1)(e)).
+    """
+    found: list[UnderReview] = []
+    for review in retention_plan.reviews:
+        rows, keys = connectors[review.system].count_and_first_keys(
+            review.table, review.key, review.condition, limit
+        )
+        if rows:
+            found.append(
+                UnderReview(
+                    review.system,
+                    review.table,
+                    rows,
+                    tuple(str(k) for k in keys),
+                    review.reasons,
+                )
+            )
+    return found
 
 
 @dataclass(frozen=True)

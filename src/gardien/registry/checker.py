@@ -25,10 +25,17 @@ class Issue:
     hint: str | None = None  # overrides the rule's generic hint when more precise
 
 
+# What the reachable systems say of their columns: (system, table, column) → nullable.
+ColumnFacts = Mapping[tuple[str, str, str], bool]
+
+
 @dataclass(frozen=True)
 class CheckContext:
     registry: Registry
     source: SourceMap
+    # Reflected from the systems when the check was asked to reach them (``check --systems``);
+    # None: not reached, and rules that need a schema assume the worst.
+    columns: ColumnFacts | None = None
 
 
 RuleBody = Callable[[CheckContext], Iterable[Issue]]
@@ -98,8 +105,10 @@ def _rule_failed(legal_rule: Rule, error: Exception, source: SourceMap) -> Findi
     )
 
 
-def check_registry(registry: Registry, source: SourceMap) -> list[Finding]:
-    context = CheckContext(registry, source)
+def check_registry(
+    registry: Registry, source: SourceMap, columns: ColumnFacts | None = None
+) -> list[Finding]:
+    context = CheckContext(registry, source, columns)
     findings: list[Finding] = []
     for legal_rule in all_rules():
         try:
@@ -129,10 +138,19 @@ class CheckReport:
         return [f for f in self.findings if f.severity is Severity.WARNING]
 
 
-def check_path(path: Path | str, environ: Mapping[str, str] | None = None) -> CheckReport:
-    """Load and check; structural findings and legal findings together, in reading order."""
+def check_path(
+    path: Path | str,
+    environ: Mapping[str, str] | None = None,
+    *,
+    reflect: Callable[[Registry], ColumnFacts] | None = None,
+) -> CheckReport:
+    """Load and check; structural findings and legal findings together, in reading order.
+
+    ``reflect`` reads the systems' columns (an adapter: the registry imports no database).
+    """
     reading = read_registry(path, environ)
     findings = list(reading.findings)
     if reading.registry is not None:
-        findings.extend(check_registry(reading.registry, reading.source))
+        columns = reflect(reading.registry) if reflect is not None else None
+        findings.extend(check_registry(reading.registry, reading.source, columns))
     return CheckReport(reading, sort_findings(findings))

@@ -30,6 +30,7 @@ from gardien.registry.events import EventExpression
 from gardien.registry.limits import MAX_TABLE_CHAIN
 from gardien.registry.normalisers import Normaliser
 from gardien.registry.secrets import mask_url
+from gardien.registry.unknown_dates import DEFAULT_IF_UNKNOWN, IfUnknown
 
 Identifier = Annotated[
     str,
@@ -447,9 +448,28 @@ class RetentionRule(Strict):
     note: LocalizedText | None = Field(
         None, description="Wording for the notice, if the computed one is not enough."
     )
+    if_unknown: IfUnknown | None = Field(
+        None,
+        description="What a row whose start date ('from') is empty means: delete (past the "
+        "rule), keep (kept, as decided) or review (not touched, listed by every plan; the "
+        "default). Only for 'for … from' rules (Art. 5(1)(e); issue 10 §5).",
+    )
+
+    @model_validator(mode="after")
+    def _unknown_needs_a_start(self) -> RetentionRule:
+        if self.if_unknown is not None and self.active.from_ is None:
+            raise ValueError(
+                "'if_unknown' is for a duration 'from' an event: with 'until', an empty date "
+                "means the event has not happened yet, so nothing is unknown"
+            )
+        return self
 
     def events(self) -> tuple[str, ...]:
         return self.active.events()
+
+    def unknown_start(self) -> IfUnknown:
+        """What an empty start means for this rule, declared or by default (review)."""
+        return self.if_unknown or DEFAULT_IF_UNKNOWN
 
 
 class ProcessingActivity(Strict):

@@ -28,6 +28,7 @@ from gardien.registry.duration import Duration, latest_start_ended_by_all
 from gardien.registry.events import Combination, EventExpression
 from gardien.registry.model import EndAction, Registry, RetentionRule, Table
 from gardien.registry.normalisers import column_normaliser
+from gardien.registry.unknown_dates import IfUnknown
 from gardien.retention.conditions import (
     FALSE,
     AnyNotNull,
@@ -40,6 +41,12 @@ from gardien.retention.conditions import (
     all_of,
     any_of,
     negate,
+)
+from gardien.retention.unknown import (
+    ReviewAction,
+    review_condition,
+    review_reasons,
+    unknown_under,
 )
 
 
@@ -87,6 +94,8 @@ class TableAction:
 class RetentionPlan:
     now: datetime
     actions: tuple[TableAction, ...]
+    # Rows only an unknown start keeps (issue 10 §5): listed, never acted on.
+    reviews: tuple[ReviewAction, ...] = ()
 
 
 class RetentionPolicyError(ValueError):
@@ -140,7 +149,10 @@ def phase_ended(
         return _occurred_by(active.until, columns, latest_start_ended_by_all(extra, now))
     assert active.for_ is not None and active.from_ is not None  # enforced by the model
     cutoff = latest_start_ended_by_all([active.for_, *extra], now)
-    return _started_by(active.from_, columns, cutoff)
+    # if_unknown: delete (issue 10 §5): a row with no start is past the rule, every phase of it.
+    return any_of(
+        [_started_by(active.from_, columns, cutoff), unknown_under(rule, columns, IfUnknown.DELETE)]
+    )
 
 
 # --- the plan -----------------------------------------------------------------------------
@@ -241,6 +253,7 @@ def plan_retention(
     moment = naive_utc(now)
     in_force = [h for h in holds if h.in_force(now)]
     actions: list[TableAction] = []
+    reviews: list[ReviewAction] = []
     for system_id in sorted(registry.systems):
         tables = registry.systems[system_id].tables
         for family in _families(registry, system_id):
@@ -250,9 +263,20 @@ def plan_retention(
             active_over = all_of(
                 [phase_ended(r, root.events, moment, include_archive=False) for r in rules]
             )
-            all_over = all_of(
-                [phase_ended(r, root.events, moment, include_archive=True) for r in rules]
-            )
+            ended = [phase_ended(r, root.events, moment, include_archive=True) for r in rules]
+            all_over = all_of(ended)
+            under_review = review_condition(rules, ended, root.events)
+            if under_review != FALSE:
+                activities = registry.table_activities(system_id, family.root)
+                reviews.append(
+                    ReviewAction(
+                        system_id,
+                        family.root,
+                        root.key,
+                        under_review,
+                        review_reasons(activities, rules),
+                    )
+                )
             has_archive = any(r is not None and r.archive is not None for r in rules)
             end = (
                 ActionKind.ANONYMISE
@@ -284,7 +308,7 @@ def plan_retention(
                             family.root,
                         )
                     )
-    return RetentionPlan(now=now, actions=tuple(actions))
+    return RetentionPlan(now=now, actions=tuple(actions), reviews=tuple(reviews))
 
 
 def _table_action(

@@ -46,6 +46,9 @@ class SqlConnector(SqlDatabase):
             self._checked_for = registry
         return problems
 
+    def nullable_columns(self, registry: Registry) -> dict[tuple[str, str, str], bool]:
+        return schema.nullable_columns(self, registry)
+
     def undeclared_columns(self, registry: Registry) -> list[str]:
         return schema.undeclared_columns(self, registry)
 
@@ -78,6 +81,18 @@ class SqlConnector(SqlDatabase):
         query = sa.select(sa.func.count()).select_from(table).where(self.compile(condition, table))
         with self.transaction() as conn:
             return int(conn.execute(query).scalar_one())
+
+    def count_and_first_keys(
+        self, table_name: str, key: str, condition: Condition, limit: int
+    ) -> tuple[int, list[Any]]:
+        """How many active rows match, and the first ``limit`` keys in key order (bounded:
+        a plan lists rows under review without reading a table, issue 10 §5)."""
+        table = self.table(table_name)
+        where = self.compile(condition, table)
+        count = sa.select(sa.func.count()).select_from(table).where(where)
+        first = sa.select(table.c[key]).where(where).order_by(table.c[key]).limit(limit)
+        with self.transaction() as conn:
+            return int(conn.execute(count).scalar_one()), list(conn.execute(first).scalars())
 
     def _needs_missing_parent_archive(self, condition: Condition) -> bool:
         if isinstance(condition, ParentMatches):

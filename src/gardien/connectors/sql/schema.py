@@ -60,3 +60,20 @@ def undeclared_columns(db: SqlDatabase, registry: Registry) -> list[str]:
                 if column["name"] not in known and not is_generated(column["name"]):
                     found.append(f"{db.system_id}.{name}.{column['name']}")
     return found
+
+
+def nullable_columns(db: SqlDatabase, registry: Registry) -> dict[tuple[str, str, str], bool]:
+    """Whether each event column the registry maps may hold NULL (``check --systems``, GD506)."""
+    facts: dict[tuple[str, str, str], bool] = {}
+    declared = registry.systems[db.system_id].tables
+    with db.transaction() as conn:
+        inspector = sa.inspect(conn)
+        existing = set(inspector.get_table_names())
+        for name, table in declared.items():
+            if name not in existing:
+                continue
+            wanted = set(table.events.values())
+            for column in inspector.get_columns(name):
+                if column["name"] in wanted:
+                    facts[(db.system_id, name, column["name"])] = bool(column["nullable"])
+    return facts

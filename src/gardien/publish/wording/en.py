@@ -47,6 +47,12 @@ _EVENTS: dict[str, EventWords] = {
     "collected_at": EventWords("collection"),
     "created_at": EventWords("the opening of the file"),
     "last_contact_at": EventWords("our last contact with you"),
+    # CNIL référentiel on commercial management: the period runs from the last contact *from*
+    # the prospect; an unanswered call from us does not extend it (issue 10 §6).
+    "last_inbound_contact": EventWords(
+        "the last time you contacted us (a call or message from us that you did not answer "
+        "does not count)"
+    ),
     "last_login_at": EventWords("your last log-in"),
     "last_activity_at": EventWords("your last activity"),
     "connected_at": EventWords("the connection"),

@@ -51,6 +51,12 @@ _EVENTS: dict[str, EventWords] = {
     "collected_at": EventWords("la collecte"),
     "created_at": EventWords("la création du dossier"),
     "last_contact_at": EventWords("le dernier contact"),
+    # CNIL, référentiel gestion commerciale : le délai court du dernier contact *émanant du
+    # prospect* ; un appel sortant resté sans réponse ne le prolonge pas (issue 10 §6).
+    "last_inbound_contact": EventWords(
+        "votre dernier contact avec nous (un appel ou un message de notre part resté sans "
+        "réponse ne compte pas)"
+    ),
     "last_login_at": EventWords("la dernière connexion"),
     "last_activity_at": EventWords("la dernière activité"),
     "connected_at": EventWords("la connexion"),

@@ -123,3 +123,45 @@ def retention_beyond_cnil_guidance(ctx: CheckContext) -> Iterator[Issue]:
                         f"({guidance.source})",
                         ("activities", aid, "retention", sid, "active", "for"),
                     )
+
+
+@rule(
+    "GD506",
+    "retention-unknown-start-unsaid",
+    Severity.WARNING,
+    article="GDPR Art. 5(1)(e); issue 10 §5",
+    hint="say what an empty start date means: if_unknown: delete | keep | review "
+    "(review, the default, keeps the rows and lists them in every retention plan)",
+)
+def retention_unknown_start_unsaid(ctx: CheckContext) -> Iterator[Issue]:
+    """A duration counted from a date a row may not have, and nothing said about that row.
+
+    Without the systems' schema (``gardien check --systems``), any start column may be empty;
+    with it, a rule whose every start column is NOT NULL cannot meet an unknown start.
+    """
+    activities = ctx.registry.activities
+    for aid, act in activities.items():
+        for sid, retention in act.retention.items():
+            start = retention.active.from_
+            if start is None or retention.if_unknown is not None:
+                continue
+            nullable: list[str] = []
+            for located in located_tables(ctx.registry):
+                if located.subject != sid or aid not in located.activities:
+                    continue
+                for event in start.events:
+                    column = located.events.get(event)
+                    if column is None:
+                        continue  # GD503 reports it
+                    key = (located.system, located.name, column)
+                    if ctx.columns is None or ctx.columns.get(key, True):
+                        nullable.append(f"{located.label}.{column}")
+            if nullable:
+                how = "may be empty" if ctx.columns is None else "is nullable"
+                yield Issue(
+                    f"activity {aid} keeps {sid} data for {retention.active.for_} from {start}, "
+                    f"but does not say what a row without that date means "
+                    f"({', '.join(sorted(set(nullable)))} {how}): such rows are kept and "
+                    "listed for review",
+                    ("activities", aid, "retention", sid),
+                )

@@ -74,8 +74,10 @@ def _retention(
     now = ctx.clock.now()
     plan_rows: list[PlanRow] = []
     plan_error = None
+    reviews: list[job.UnderReview] = []
     try:
-        _, counted = job.plan(ctx.registry, ctx.engine, now, ctx.connectors())
+        retention_plan, counted = job.plan(ctx.registry, ctx.engine, now, ctx.connectors())
+        reviews = job.under_review(retention_plan, ctx.connectors())
     except GardienError as exc:  # a system unreachable or changed: the page still shows runs
         plan_error = TEXTS["systems_down"].format(error=exc)
     else:
@@ -114,6 +116,7 @@ def _retention(
             "now": now,
             "plan": plan_rows,
             "plan_error": plan_error,
+            "reviews": reviews,
             "totals": totals,
             "total_rows": sum(r.rows for r in plan_rows),
             "total_held": sum(r.held for r in plan_rows),

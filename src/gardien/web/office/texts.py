@@ -143,6 +143,12 @@ TEXTS: dict[str, str] = {
     "retention_done": "Retention run {run}: {rows} row(s) archived, anonymised or deleted, "
     "{held} kept by a legal hold.",
     "systems_down": "The systems cannot be checked: {error}",
+    "under_review": "Under review",
+    "under_review_lead": "Rows kept only because the date their retention runs from is "
+    "empty (issue 10 §5, Art. 5(1)(e)): nothing deletes them until someone decides, or the "
+    "registry says if_unknown: delete or keep.",
+    "first_keys": "First keys",
+    "reasons": "Why",
     # accounts (issue 9 §2)
     "accounts_title": "Staff accounts",
     "accounts_lead": "Each change is audited and closes the account's open sessions; a new or "
