@@ -26,6 +26,7 @@ from sqlalchemy.schema import CreateTable
 from gardien.connectors.errors import SchemaMismatch
 from gardien.connectors.sql.database import SqlDatabase, safe_url
 from gardien.connectors.sql.failures import is_duplicate_table, retrying, translate
+from gardien.connectors.sql.normalise import is_generated
 
 ARCHIVE_SUFFIX = "_gardien_archive"
 ARCHIVED_AT = "gardien_archived_at"
@@ -57,6 +58,10 @@ def _archive_definition(active: sa.Table, name: str) -> sa.Table:
             autoincrement=False,
         )
         for c in active.columns
+        # The generated column of the MariaDB index advice is gardien's copy of an identifier
+        # in normal form: an archive keeps the data, not the copy (an erased column would
+        # leave it behind).
+        if not is_generated(c.name)
     ]
     columns += [
         sa.Column(ARCHIVED_AT, sa.DateTime(), nullable=False),
@@ -87,7 +92,9 @@ def ensure_archive(db: SqlDatabase, name: str) -> sa.Table:
     if not db.has_table(archive_name):
         create_if_missing(db, _archive_definition(active, archive_name))
     archive = db.table(archive_name)
-    missing = [c.name for c in active.columns if c.name not in archive.c]
+    missing = [
+        c.name for c in active.columns if c.name not in archive.c and not is_generated(c.name)
+    ]
     missing += [c for c in (ARCHIVED_AT, ARCHIVE_RUN) if c not in archive.c]
     if missing:
         listing = ", ".join(missing)

@@ -24,6 +24,7 @@ from gardien.connectors.sql.archive import ARCHIVE_RUN, ARCHIVED_AT
 from gardien.connectors.sql.compile import compile_condition
 from gardien.connectors.sql.database import SqlDatabase
 from gardien.connectors.sql.markers import mark
+from gardien.connectors.sql.normalise import is_generated
 from gardien.retention.policy import ActionKind, TableAction
 from gardien.retention.ports import Batch, BatchOutcome
 
@@ -139,7 +140,8 @@ def _archive(
     upper: Any,
     batch: Batch,
 ) -> int:
-    names = [c.name for c in source.columns]
+    # Not the generated columns of the MariaDB index advice: the database computes them.
+    names = [c.name for c in source.columns if not is_generated(c.name)]
     target_columns = [*names, ARCHIVED_AT, ARCHIVE_RUN]
     stamp = [
         sa.literal(batch.at.replace(tzinfo=None), sa.DateTime()).label(ARCHIVED_AT),
