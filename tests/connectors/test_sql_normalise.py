@@ -133,3 +133,28 @@ def test_the_advised_index_is_the_one_the_look_up_uses(db_url: str) -> None:
             plan = " ".join(str(r) for r in conn.exec_driver_sql(f"EXPLAIN {text}"))
     assert index in plan, plan
     connector.dispose()
+
+
+def test_an_integer_identifier_keeps_its_plain_index(db_url: str) -> None:
+    engine = sa.create_engine(db_url)
+    table = sa.Table(
+        "member_norm",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("member_number", sa.Integer, index=True),
+    )
+    table.metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            table.insert(), [{"id": 1, "member_number": 123}, {"id": 2, "member_number": 7}]
+        )
+    connector = SqlConnector("db", db_url, engine=engine)
+    rule = ColumnNormaliser(Normaliser.TRIM, FR)  # the default for a kind other than e-mail, phone
+    found = connector.read_matching(
+        "member_norm", {"member_number": ["123"]}, normalisers={"member_number": rule}
+    )
+    assert [r["id"] for r in found] == [1]
+    assert connector.advised_index("member_norm", "member_number", rule) == []
+    reflected = connector.table("member_norm")
+    assert not sql_normalise.needs_expression(reflected.c.member_number, rule)
+    connector.dispose()

@@ -53,6 +53,9 @@ def compile_condition(
             col = db.column(table, column)
             if not values:
                 return sa.false()
+            if not normalise.needs_expression(col, normaliser):
+                coerced = db.coerce(col, values)
+                return sa.and_(col.is_not(None), col.in_(coerced)) if coerced else sa.false()
             # IS NOT NULL as for ValueIn; the expression (or MariaDB's generated column) is
             # the one the advised index covers (connectors/sql/normalise.py).
             compared = normalise.looked_up(table, col, normaliser)

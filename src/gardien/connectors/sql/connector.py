@@ -18,7 +18,7 @@ from gardien.connectors.sql import batches, markers, normalise, rows, schema
 from gardien.connectors.sql.compile import compile_condition
 from gardien.connectors.sql.database import SqlDatabase
 from gardien.registry.model import Registry
-from gardien.registry.normalisers import ColumnNormaliser
+from gardien.registry.normalisers import ColumnNormaliser, Normaliser
 from gardien.retention.conditions import Condition, ParentMatches
 from gardien.retention.policy import ActionKind, Stage, TableAction
 from gardien.retention.ports import Batch, BatchOutcome, CommittedBatch
@@ -153,8 +153,12 @@ class SqlConnector(SqlDatabase):
 
     def advised_index(self, table_name: str, column: str, rule: ColumnNormaliser) -> list[str]:
         """The DDL that keeps normalised look-ups on the column fast; [] when it is there."""
+        reflected = self.column(self.table(table_name), column)
+        if not normalise.needs_expression(reflected, rule):
+            # Compared as it is (a number, or ``none``): an index on the column itself.
+            rule = ColumnNormaliser(Normaliser.NONE, rule.phone)
         with self.transaction() as conn:
-            if normalise.index_exists(conn, table_name, column):
+            if normalise.index_exists(conn, table_name, column, rule):
                 return []
         length = self.text_length(table_name, column) or 320
         return normalise.index_ddl(self.engine.dialect, table_name, column, rule, length)

@@ -14,6 +14,7 @@ that column instead of the expression.
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any
 
 import sqlalchemy as sa
@@ -93,6 +94,16 @@ def expression(column: sa.ColumnElement[Any], rule: ColumnNormaliser) -> sa.Colu
     raise AssertionError(rule.name)  # pragma: no cover - the enum is closed
 
 
+def needs_expression(column: sa.ColumnElement[Any], rule: ColumnNormaliser) -> bool:
+    """Whether a look-up must compare the normal form rather than the column itself: not for
+    ``none``, nor for trimming or lower-casing a number (an integer customer number keeps its
+    plain index)."""
+    if rule.name is Normaliser.NONE:
+        return False
+    textual = isinstance(column.type, sa.String)
+    return textual or rule.name in (Normaliser.COMPACT, Normaliser.PHONE)
+
+
 def generated_column(column: str) -> str:
     """The generated column the MariaDB advice adds for ``column`` (and look-ups then use)."""
     return f"gardien_norm_{column}"[:_MAX_NAME]
@@ -149,8 +160,20 @@ def index_ddl(
     return [f"CREATE INDEX {quote(index_name(table, column))} ON {quote(table)} (({expr}));"]
 
 
-def index_exists(conn: sa.Connection, table: str, column: str) -> bool:
-    """Whether the advised index (by its name) is already there."""
+def index_exists(conn: sa.Connection, table: str, column: str, rule: ColumnNormaliser) -> bool:
+    """Whether the advised index is already there: by its name, or for a column compared as
+    it is, any index that starts with the column."""
+    if rule.name is Normaliser.NONE:
+        with warnings.catch_warnings():  # SQLite: expression indexes are not reflected
+            warnings.filterwarnings("ignore", "Skipped unsupported reflection")
+            indexes = sa.inspect(conn).get_indexes(table)
+        if any(ix["column_names"][:1] == [column] for ix in indexes):
+            return True
+        if any(
+            c["constrained_columns"][:1] == [column]
+            for c in [sa.inspect(conn).get_pk_constraint(table)]
+        ):
+            return True
     name = index_name(table, column)
     dialect = conn.dialect.name
     if dialect == "sqlite":

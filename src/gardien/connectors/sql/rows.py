@@ -64,7 +64,7 @@ def read_matching(
     for column, values in columns.items():
         col = db.column(table, column)
         rule = (normalisers or {}).get(column)
-        if rule is not None and not rule.exact:
+        if rule is not None and normalise.needs_expression(col, rule):
             texts = sorted({str(v) for v in values})
             if texts:
                 tests.append(normalise.looked_up(table, col, rule).in_(texts))
