@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gardien.connectors.sql import SqlConnector
 from gardien.connectors.sql import normalise as sql_normalise
@@ -157,4 +159,25 @@ def test_an_integer_identifier_keeps_its_plain_index(db_url: str) -> None:
     assert connector.advised_index("member_norm", "member_number", rule) == []
     reflected = connector.table("member_norm")
     assert not sql_normalise.needs_expression(reflected.c.member_number, rule)
+    connector.dispose()
+
+
+_ALPHABET = "0123456789+ .-()/\t\u00a0\u202fabcAB@_%'é"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.text(_ALPHABET, max_size=16), min_size=1, max_size=30))
+def test_any_stored_text_is_normalised_alike_in_sqlite_and_in_python(values: list[str]) -> None:
+    # One statement per example over every normaliser: the SQL image is the Python image.
+    engine = sa.create_engine("sqlite://")
+    connector = SqlConnector("db", "sqlite://", engine=engine)
+    table = sa.Table("v", sa.MetaData(), sa.Column("id", sa.Integer), sa.Column("t", sa.String))
+    table.metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(table.insert(), [{"id": i, "t": v} for i, v in enumerate(values)])
+        rules = [ColumnNormaliser(name, FR) for name in Normaliser]
+        query = sa.select(table.c.id, *(sql_normalise.expression(table.c.t, r) for r in rules))
+        for row in conn.execute(query):
+            for rule, got in zip(rules, row[1:], strict=True):
+                assert got == rule.apply(values[row[0]]), (rule.name, values[row[0]])
     connector.dispose()

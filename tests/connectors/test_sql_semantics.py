@@ -19,7 +19,19 @@ from gardien.retention.conditions import evaluate
 from gardien.retention.policy import Stage, plan_retention
 from tests.retention.test_policy_property import EVENTS, NOW, day, registry_with, rules
 
-emails = st.one_of(st.none(), st.sampled_from(["held@example.fr", "free@example.fr"]))
+# Stored forms of the held address, and near misses (issue 10 §2): the hold compares normal forms.
+emails = st.one_of(
+    st.none(),
+    st.sampled_from(
+        [
+            "held@example.fr",
+            "free@example.fr",
+            " Held@EXAMPLE.fr ",
+            "héld@example.fr",
+            "held_@example.fr",
+        ]
+    ),
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
