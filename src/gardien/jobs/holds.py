@@ -63,7 +63,8 @@ def _person(registry: Registry, kind: str, value: str) -> tuple[str, str]:
             f"no table declares the identifier kind {kind!r} (declared: {', '.join(kinds)})",
             field="subject",
         )
-    return kind, normalise(kind, value)
+    # A national number is the controller's country's, as every look-up reads it (issue 10 §2).
+    return kind, normalise(kind, value, registry.controller.country)
 
 
 def _rows(registry: Registry, rows: HeldRows) -> tuple[str, str, tuple[str, ...]]:
