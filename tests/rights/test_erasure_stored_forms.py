@@ -33,18 +33,16 @@ def world(db_url: str, tmp_path: Path) -> Iterator[World]:
         connector.dispose()
 
 
-def test_an_erasure_removes_the_prospect_whose_email_is_stored_with_capitals(
+def test_an_erasure_finds_every_stored_form_and_a_hold_keeps_the_national_format(
     world: World,
 ) -> None:
+    # The prospect whose e-mail is stored with capitals is erased with the others.
     run = world.erase("r-prospect", PROSPECT)
     assert run.outcome.complete and run.outcome.erased == 3
     # 1 and 3 are other people; 6 (an accent) and 7 (a longer domain) are near misses.
     assert world.keys("prospect") == {1, 3, 6, 7}
 
-
-def test_a_hold_on_the_callers_number_keeps_the_recording_stored_in_national_format(
-    world: World,
-) -> None:
+    # A hold on the caller's number keeps the recording stored in national format.
     holds.place(
         world.store, FixedClock(NOW), actor="dpo", reason="dispute over a call",
         case="RG 26/012", identity=("phone", CALLER["phone"]),
