@@ -17,6 +17,7 @@ from gardien.cli.options import (
     StoreOption,
     command_context,
 )
+from gardien.connectors.sql import connectors_for
 from gardien.errors import UsageError
 from gardien.holds.model import LegalHold
 from gardien.jobs import holds
@@ -37,6 +38,10 @@ def _hold_json(hold: LegalHold) -> dict[str, object]:
         "placed_by": hold.placed_by,
         "released_at": hold.released_at.isoformat() if hold.released_at else None,
         "appeal_ends": hold.appeal_ends.isoformat() if hold.appeal_ends else None,
+        "also_covers": [
+            {"identifier": p.kind, "value": p.value, "found_in": list(p.found_in)}
+            for p in hold.pivoted
+        ],
     }
 
 
@@ -61,6 +66,15 @@ def place(
         typer.Option("--where-key", help="Primary key of a row to hold; repeat for several."),
     ] = None,
     case: Annotated[str | None, typer.Option("--case", help="Case or matter reference.")] = None,
+    their_identifiers: Annotated[
+        bool,
+        typer.Option(
+            "--their-identifiers",
+            help="A hold on a person also covers the identifiers found in their own rows "
+            "(the phone of the client row found by the e-mail), read from the systems now "
+            "and stored on the hold (issue 10 §3).",
+        ),
+    ] = False,
     registry: RegistryOption = None,
     store: StoreOption = None,
     now: NowOption = None,
@@ -91,11 +105,14 @@ def place(
         case=case,
         person=person,
         rows=rows,
+        systems=connectors_for(c.registry) if their_identifiers and person else None,
     )
     if as_json:
         print(json.dumps(_hold_json(hold), indent=2))
     else:
         out.print(f"hold {hold.id} placed on {hold.describe()}")
+        for p in hold.pivoted:
+            out.print(f"  also covers {p.kind} {p.value}, found in {', '.join(p.found_in)}")
 
 
 @app.command("release")

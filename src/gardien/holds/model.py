@@ -13,6 +13,16 @@ from datetime import date, datetime
 
 
 @dataclass(frozen=True)
+class HeldIdentifier:
+    """An identifier a hold on a person also covers: read from the person's own rows when the
+    hold was placed (issue 10 §3), where it was found."""
+
+    kind: str
+    value: str  # normalised by gardien.identity
+    found_in: tuple[str, ...]  # "system.table #key"
+
+
+@dataclass(frozen=True)
 class LegalHold:
     id: str
     reason: str
@@ -27,6 +37,19 @@ class LegalHold:
     released_at: datetime | None = None
     released_by: str | None = None
     appeal_ends: date | None = None
+    pivoted: tuple[HeldIdentifier, ...] = ()
+    """A hold on a person: the identifiers found in their rows when it was placed. Stored on the
+    hold, not looked up at each run: what a hold protects is decided once, by whoever placed
+    it, and stays auditable and stable when the rows change later."""
+
+    def identities(self) -> tuple[tuple[str, str], ...]:
+        """A hold on a person: ``(kind, value)`` of the identifier named, then those pivoted."""
+        if self.identity_kind is None or self.identity_value is None:
+            return ()
+        return (
+            (self.identity_kind, self.identity_value),
+            *((p.kind, p.value) for p in self.pivoted),
+        )
 
     def in_force(self, now: datetime) -> bool:
         if self.released_at is None or self.released_at > now:

@@ -42,7 +42,7 @@ from gardien.audit.chain import NewEvent
 from gardien.clock import Clock
 from gardien.connectors.errors import ConnectorError
 from gardien.connectors.sql import SqlConnector, connectors_for
-from gardien.consent.subject import Subject
+from gardien.consent.subject import Subject, SubjectIdentifier
 from gardien.errors import GardienError, Unavailable
 from gardien.jobs import consent as consent_jobs
 from gardien.jobs import requests as request_jobs
@@ -54,13 +54,14 @@ from gardien.registry.model import Registry
 from gardien.requests.kinds import RequestKind
 from gardien.requests.model import RightsRequest
 from gardien.requests.moments import Observer, RequestMoment
-from gardien.requests.proofs import with_pivots
+from gardien.requests.proofs import ProofMethod, with_pivots
 from gardien.requests.run_errors import RequestSystemFailed
 from gardien.requests.workflow import InvalidRequest
-from gardien.rights.access import RequestReference
+from gardien.rights.access import RequestReference, SearchedWith
 from gardien.rights.erasure import located_rows
-from gardien.rights.locate import PersonLocation, locate, pivots
+from gardien.rights.locate import PersonLocation
 from gardien.rights.package import access_package, portability_package
+from gardien.rights.pivot import WITHHELD, PivotedLocation, locate_with_pivot
 from gardien.store import audit, consent_history, packages, rights_journal, run_lock
 from gardien.store import consent as consent_book
 from gardien.store import restrictions as restriction_book
@@ -113,6 +114,7 @@ class _Runner:
         self.observe = observe
         self.pending: list[request_jobs.Completion] = []
         self.pending_packages: list[tuple[str, str, bytes]] = []
+        self.pivots: dict[str, PivotedLocation] = {}  # request id → its pivot (issue 10 §3)
 
     def moment(self, moment: RequestMoment) -> None:
         if self.observe is not None:
@@ -137,13 +139,53 @@ class _Runner:
         )
         return int(done["events"])
 
+    def searched_with(self, request: RightsRequest) -> tuple[SearchedWith, ...]:
+        """What the request was searched with: its proven identifiers, how each was proven,
+        then those read from the person's rows (where) and those withheld (issue 10 §3)."""
+        pivoted = self.pivots.get(request.id)
+        scope = request.scope
+        own = tuple(
+            SearchedWith(kind, value, scope.proofs[kind].value)
+            for kind, value in sorted(scope.identity.items())
+            if scope.proofs[kind] is not ProofMethod.PIVOT
+        )
+        if pivoted is None:
+            return own
+        return (
+            *own,
+            *(
+                SearchedWith(p.kind, p.value, "pivot", p.found_in, p.rows_in)
+                for p in pivoted.pivots
+            ),
+            *(SearchedWith(p.kind, p.value, "withheld", p.found_in) for p in pivoted.withheld),
+        )
+
     def reference(self, request: RightsRequest) -> RequestReference:
         return RequestReference(
             request.id,
             request.received_at,
             self.clock.now().date(),
             tuple(sorted(request.scope.not_searched)),
+            self.searched_with(request),
         )
+
+    def person(self, request: RightsRequest) -> Subject:
+        """The person an objection protects: their proven identifiers and those read from their
+        own rows (Art. 21(3) protects the person, not a channel: the e-mail's objection covers
+        the phone of the same client row). Never a withheld value (``rights.pivot``): nobody
+        else's number goes on the suppression list."""
+        subject = _subject(self.registry, self.store, request)
+        pivoted = self.pivots.get(request.id)
+        if pivoted is None or not pivoted.pivots:
+            return subject
+        key = keys_of(self.store).subject
+        have = {(i.kind, i.value) for i in subject.identifiers}
+        extra = tuple(
+            SubjectIdentifier(p.kind, p.value, key.digest(p.kind, p.value))
+            for p in pivoted.pivots
+            if (p.kind, p.value) not in have
+        )
+        return Subject((*subject.identifiers, *extra))
 
     def complete(
         self,
@@ -160,14 +202,29 @@ class _Runner:
         attested.
         """
         scope = request.scope
-        result = {**result, "identifiers": scope.as_json()}
+        searched = self.searched_with(request)
+        identifiers = scope.as_json()
+        pivoted = self.pivots.get(request.id)
+        if pivoted is not None:
+            # Kinds and where only: the stored result holds no value (values are in the
+            # timeline entry, masked for roles that do not see people).
+            identifiers["pivoted"] = [
+                {"identifier": p.kind, "found_in": list(p.found_in), "rows_in": list(p.rows_in)}
+                for p in pivoted.pivots
+            ]
+            identifiers["withheld"] = [
+                {"identifier": p.kind, "found_in": list(p.found_in), "reason": WITHHELD}
+                for p in pivoted.withheld
+            ]
+        result = {**result, "identifiers": identifiers}
         if (left_out := scope.summary()) is not None:
             summary = f"{summary}; {left_out}"
             reasons = _with_left_out(request, reasons)
         outcome: Literal["completed", "partially_refused"] = (
             "partially_refused" if reasons else "completed"
         )
-        self.pending.append(request_jobs.Completion(request.id, result, outcome, reasons))
+        details = {"searched_with": [s.as_json() for s in searched]}
+        self.pending.append(request_jobs.Completion(request.id, result, outcome, reasons, details))
         if len(self.pending) >= COMPLETION_BATCH:
             self.flush()
         return Fulfilment(request.id, request.kind.value, outcome, summary, result)
@@ -303,7 +360,7 @@ class _Runner:
         return {"placed": 1}
 
     def objection(self, request: RightsRequest, location: PersonLocation) -> Fulfilment:
-        subject = _subject(self.registry, self.store, request)
+        subject = self.person(request)
         prospecting = request.kind is RequestKind.OBJECTION_PROSPECTING
         if request.details.activity:
             activities = [request.details.activity]
@@ -473,39 +530,67 @@ def _run_locked(
     return results
 
 
+# Issue 10 §3: the rights whose search extends to the identifiers read from the person's own
+# rows. Rectification and restriction change or mark what the person names, field by field:
+# they keep to the identifiers the request gives (pivoted by issue 9's rule only).
+PIVOTED_KINDS = frozenset(
+    {
+        RequestKind.ACCESS,
+        RequestKind.PORTABILITY,
+        RequestKind.ERASURE,
+        RequestKind.OBJECTION,
+        RequestKind.OBJECTION_PROSPECTING,
+        RequestKind.CONSENT_WITHDRAWAL,
+        RequestKind.POST_MORTEM_DIRECTIVE,
+    }
+)
+
+
 def _locate_proven(
     runner: _Runner, started: list[RightsRequest]
 ) -> tuple[list[RightsRequest], dict[str, PersonLocation]]:
-    """Find each request's person by its proven identifiers only (``RightsRequest.scope``).
+    """Find each request's person by its proven identifiers (``RightsRequest.scope``), then
+    by the identifiers their own rows hold: one bounded pivot (``rights.pivot``), two
+    look-ups for the whole batch.
 
-    An unproven identifier that a row found through a proven one holds exactly is proven by
-    pivot (``requests.proofs``): the same customer row holds the proven e-mail and this phone.
-    Those requests are located again with it, in one more look-up for all of them; the
-    others keep what they found. The pivot is named in the result, never stored as a proof.
+    An unproven identifier the request gives that the pivot reads from the person's rows is
+    proven by pivot (``requests.proofs``): the same customer row holds the proven e-mail and
+    this phone. The pivot is named in the result and the timeline, never stored as a proof.
     """
     if not started:
         return started, {}
     registry = runner.registry
-    locations = locate(
+    found = locate_with_pivot(
         registry, [(r.id, dict(r.scope.identity)) for r in started], runner.connectors
     )
     now = runner.clock.now()
-    widened: list[RightsRequest] = []
     out: list[RightsRequest] = []
+    locations: dict[str, PersonLocation] = {}
     for request in started:
-        left = {k: request.identity[k] for k in request.scope.not_searched}
-        found = pivots(registry, locations[request.id], left) if left else set()
-        if found:
+        pivoted = found[request.id]
+        searched = {(p.kind, p.value) for p in pivoted.pivots}
+        typed = {
+            kind
+            for kind in request.scope.not_searched
+            if (kind, request.identity[kind]) in searched
+        }
+        if typed:
             request = dataclasses.replace(
                 request,
-                proofs=with_pivots(request.proofs, found, at=now, by="gardien:pivot"),
+                proofs=with_pivots(request.proofs, typed, at=now, by="gardien:pivot"),
             )
-            widened.append(request)
+        if request.kind in PIVOTED_KINDS:
+            locations[request.id] = pivoted.location()
+            runner.pivots[request.id] = pivoted
+        else:
+            chosen = {(k, request.identity[k]) for k in typed}
+            locations[request.id] = pivoted.location(chosen)
+            runner.pivots[request.id] = dataclasses.replace(
+                pivoted,
+                pivots=tuple(p for p in pivoted.pivots if (p.kind, p.value) in chosen),
+                withheld=(),
+            )
         out.append(request)
-    if widened:
-        locations.update(
-            locate(registry, [(r.id, dict(r.scope.identity)) for r in widened], runner.connectors)
-        )
     return out, locations
 
 

@@ -10,7 +10,7 @@ arguments.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,9 +18,11 @@ from sqlalchemy.engine import Engine
 
 from gardien.clock import Clock
 from gardien.errors import ReasonRequired, UsageError
-from gardien.holds.model import LegalHold
+from gardien.holds.model import HeldIdentifier, LegalHold
 from gardien.identity import normalise
 from gardien.registry.model import Registry
+from gardien.rights.locate import RowReader
+from gardien.rights.pivot import locate_with_pivot
 from gardien.store import holds as book
 
 NO_REASON = "a hold needs a reason: it is shown to whoever asks why data was kept"
@@ -96,9 +98,17 @@ def place(
     case: str | None = None,
     person: tuple[str, str] | None = None,
     rows: HeldRows | None = None,
+    systems: Mapping[str, RowReader] | None = None,
 ) -> LegalHold:
     """Hold a person (``person``: identifier kind and value) or rows; held data is never
-    archived, anonymised or deleted while the hold is in force (R-RET-05)."""
+    archived, anonymised or deleted while the hold is in force (R-RET-05).
+
+    With ``systems``, a hold on a person also covers the identifiers their own rows hold
+    (the phone of the client row found by the e-mail held: its recordings are kept too),
+    found by the same bounded pivot as the rights (``rights.pivot``, issue 10 §3) and stored
+    on the hold when it is placed, so that what it protects is auditable and stable. A value
+    shared with somebody else's rows is not added: a hold must not keep another person's
+    data past its period (Art. 5(1)(e))."""
     why = ReasonRequired.check(reason, NO_REASON)
     if person is not None and rows is not None:
         raise UsageError(
@@ -111,15 +121,24 @@ def place(
             "give one of the two",
             field="subject",
         )
+    held = _person(registry, *person) if person is not None else None
     return book.place(
         engine,
         clock,
         actor=actor,
         reason=why,
         case=(case or "").strip() or None,
-        identity=_person(registry, *person) if person is not None else None,
+        identity=held,
         rows=_rows(registry, rows) if rows is not None else None,
+        pivoted=_pivoted(registry, held, systems) if held and systems is not None else (),
     )
+
+
+def _pivoted(
+    registry: Registry, person: tuple[str, str], systems: Mapping[str, RowReader]
+) -> tuple[HeldIdentifier, ...]:
+    found = locate_with_pivot(registry, [("hold", {person[0]: person[1]})], systems)["hold"]
+    return tuple(HeldIdentifier(p.kind, p.value, p.found_in) for p in found.pivots)
 
 
 def release(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -185,6 +185,8 @@ class Completion:
     result: Mapping[str, Any]
     outcome: Outcome = "completed"
     reasons: str | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+    """Facts for the completion's timeline entry (what the request was searched with)."""
 
 
 def complete_many(
@@ -206,6 +208,7 @@ def complete_many(
             after = wf.complete(
                 before, now=now, actor=actor, result=stored,
                 partially_refused=item.outcome == "partially_refused", reasons=item.reasons,
+                details=item.details,
             )  # fmt: skip
             changes.append((before, after))
         book.save_many(conn, clock, changes)

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from gardien.identity import mask_identifier
-from gardien.requests.model import RequestDetails, RightsRequest
+from gardien.requests.model import RequestDetails, RightsRequest, TimelineEntry
 
 HIDDEN = "***"
 # Keys of a stored result whose values are digests of the person's values (rectification).
@@ -40,6 +40,17 @@ def _hidden(text: str | None) -> str | None:
     return HIDDEN if text else text
 
 
+def _masked_entry(entry: TimelineEntry) -> TimelineEntry:
+    """A completion's "searched with" (issue 10 §3) with each identifier masked."""
+    searched = entry.details.get("searched_with")
+    if not searched:
+        return entry
+    hidden = [
+        {**s, "value": mask_identifier(str(s["identifier"]), str(s["value"]))} for s in searched
+    ]
+    return dataclasses.replace(entry, details={**entry.details, "searched_with": hidden})
+
+
 def masked(request: RightsRequest) -> RightsRequest:
     """``request`` with what names or describes the person hidden; dates and counts kept."""
     details = request.details
@@ -57,6 +68,7 @@ def masked(request: RightsRequest) -> RightsRequest:
         ),
         death=(dataclasses.replace(request.death, declared_by=HIDDEN) if request.death else None),
         result=_hide_digests(request.result) if request.result is not None else None,
+        timeline=tuple(_masked_entry(e) for e in request.timeline),
         # An attestation is in the agent's words, which may name the person.
         proofs={
             kind: dataclasses.replace(p, attestation=_hidden(p.attestation))

@@ -349,6 +349,7 @@ def complete(
     result: Mapping[str, Any],
     partially_refused: bool = False,
     reasons: str | None = None,
+    details: Mapping[str, Any] | None = None,
 ) -> RightsRequest:
     """The request is answered; a partial refusal says why (Art. 12(4))."""
     if partially_refused:
@@ -362,6 +363,7 @@ def complete(
             now=now,
             actor=actor,
             reason=why,
+            details=details,
             result=dict(result),
         )
     return _step(
@@ -370,6 +372,7 @@ def complete(
         now=now,
         actor=actor,
         reason=_clean(reasons),
+        details=details,
         result=dict(result),
     )
 

@@ -229,7 +229,10 @@ def _held(
     by_kind: dict[str, list[str]] = {}
     for hold in holds:
         if hold.identity_kind is not None and hold.identity_value is not None:
-            by_kind.setdefault(hold.identity_kind, []).append(hold.identity_value)
+            # The identifier named and those read from the person's rows when the hold was
+            # placed (issue 10 §3): the e-mail's hold protects the recording of the phone.
+            for kind, value in hold.identities():
+                by_kind.setdefault(kind, []).append(value)
         elif hold.system == system_id and hold.table == name and hold.keys:
             conditions.append(ValueIn(table.key, tuple(hold.keys)))
     for kind, values in sorted(by_kind.items()):

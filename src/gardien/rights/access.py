@@ -45,6 +45,27 @@ class RequestReference:
     answered_on: dt.date  # the letter's date
     not_searched: tuple[str, ...] = ()
     """Identifier kinds the request gave but did not prove, so not searched (R-RGT-11)."""
+    searched_with: tuple[SearchedWith, ...] = ()
+    """Every identifier searched, how it was proven or where it was read (issue 10 §3)."""
+
+
+@dataclass(frozen=True)
+class SearchedWith:
+    """One identifier a request was searched with, for the letter's "searched with"."""
+
+    kind: str
+    value: str
+    how: str  # "code", "attestation", "pivot" (read from the person's rows) or "withheld"
+    found_in: tuple[str, ...] = ()  # for a pivot: the person's rows that hold it
+    rows_in: tuple[str, ...] = ()  # for a pivot: where searching with it found rows
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"identifier": self.kind, "value": self.value, "how": self.how}
+        if self.found_in:
+            data["found_in"] = list(self.found_in)
+        if self.rows_in:
+            data["rows_in"] = list(self.rows_in)
+        return data
 
 
 @dataclass(frozen=True)

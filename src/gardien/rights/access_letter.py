@@ -167,12 +167,28 @@ class _LetterWriter:
         identifiers = tuple(
             f"{identifier_kind(self.words, kind)}{w.colon} {value}"
             for kind, value in sorted(self.location.identity.items())
+        ) + tuple(
+            # Issue 10 §3: an identifier read from the person's own records, and where.
+            self.say(
+                "searched_with_pivot",
+                kind=identifier_kind(self.words, s.kind),
+                value=s.value,
+                found_in=", ".join(s.found_in),
+            )
+            for s in self.reference.searched_with
+            if s.how == "pivot"
         )
         received = w.date(self.reference.received_at.date())
         blocks: tuple[Block, ...] = (
             Paragraph(self.say("intro", received=received)),
             Bullets(identifiers),
         )
+        withheld = [s for s in self.reference.searched_with if s.how == "withheld"]
+        if withheld:
+            # Art. 15(4): a value the person's records share with somebody else's is not
+            # searched further; the letter says so without naming the other record.
+            kinds = ", ".join(f"{identifier_kind(self.words, s.kind)} {s.value}" for s in withheld)
+            blocks += (Paragraph(self.say("searched_with_withheld", values=kinds)),)
         if self.reference.not_searched:
             # R-RGT-11, Art. 15(4): the person is told what was not searched and how to have
             # it searched; the values are not repeated (they may be somebody else's).

@@ -27,6 +27,16 @@ FRENCH: Mapping[str, str] = {
         "communiquons pas les données d'autrui (article 15, paragraphe 4, du RGPD){colon} pour "
         "qu'ils soient recherchés, adressez-nous une pièce justificative qui les rattache à vous."
     ),
+    "searched_with_pivot": (
+        "{kind}{colon} {value} — trouvé dans vos propres enregistrements ({found_in}), "
+        "recherché lui aussi"
+    ),
+    "searched_with_withheld": (
+        "Nous n'avons pas étendu la recherche aux identifiants suivants, trouvés dans vos "
+        "enregistrements mais qui figurent aussi dans ceux d'une autre personne{colon} "
+        "{values}. Nous ne communiquons pas les données d'autrui (article 15, paragraphe 4, "
+        "du RGPD){colon} notre délégué à la protection des données examine ce cas."
+    ),
     "h_confirmation": f"Détenons-nous des données vous concernant{NBSP}?",
     "found": (
         "Oui. Nous traitons des données personnelles vous concernant. Vous en trouverez la "
@@ -96,6 +106,14 @@ ENGLISH: Mapping[str, str] = {
         "number it was sent to){colon} {kinds}. We do not disclose other people's data "
         "(Article 15(4) GDPR){colon} for them to be searched, send us a document that links "
         "them to you."
+    ),
+    "searched_with_pivot": (
+        "{kind}{colon} {value} — found in your own records ({found_in}), searched with too"
+    ),
+    "searched_with_withheld": (
+        "We did not extend the search to the following identifiers, found in your records "
+        "but also in another person's{colon} {values}. We do not disclose other people's data "
+        "(Article 15(4) GDPR){colon} our data protection officer reviews this case."
     ),
     "h_confirmation": "Do we hold data about you?",
     "found": (

@@ -194,23 +194,30 @@ def _text(activity: ProcessingActivity, attribute: str, language: str) -> str | 
     return texts.get(language) or next(iter(texts.values()))
 
 
+def _holds_value(kind: str, value: str, table: Table, row: LocatedRow, region: str) -> bool:
+    column = table.identity.get(kind)
+    stored = row.row.get(column) if column else None
+    if column is None or stored is None:
+        return False
+    # The column's rule on both sides, as the retention run's hold condition compares
+    # (retention/policy.py _held, issue 10 §2): "06 12 34 56 78" is held by "+33612345678".
+    rule = column_normaliser(kind, column, table.normalise, region)
+    try:
+        held = rule.apply(normalise(kind, value, region))
+    except MalformedIdentifier:
+        held = rule.apply(value)
+    return rule.apply(stored) == held
+
+
 def _held_by(
     hold: LegalHold, system: str, name: str, table: Table, row: LocatedRow, region: str
 ) -> bool:
     if hold.identity_kind is not None and hold.identity_value is not None:
-        kind = hold.identity_kind
-        column = table.identity.get(kind)
-        stored = row.row.get(column) if column else None
-        if column is None or stored is None:
-            return False
-        # The column's rule on both sides, as the retention run's hold condition compares
-        # (retention/policy.py _held, issue 10 §2): "06 12 34 56 78" is held by "+33612345678".
-        rule = column_normaliser(kind, column, table.normalise, region)
-        try:
-            held = rule.apply(normalise(kind, hold.identity_value, region))
-        except MalformedIdentifier:
-            held = rule.apply(hold.identity_value)
-        return rule.apply(stored) == held
+        # The identifier named and those read from the person's rows when the hold was placed
+        # (issue 10 §3), each compared as retention/policy.py _held compares.
+        return any(
+            _holds_value(kind, value, table, row, region) for kind, value in hold.identities()
+        )
     return hold.system == system and hold.table == name and str(row.key) in hold.keys
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 from gardien.audit.chain import NewEvent
 from gardien.clock import Clock
 from gardien.errors import GardienError, NotFound
-from gardien.holds.model import LegalHold
+from gardien.holds.model import HeldIdentifier, LegalHold
 from gardien.store import audit
 from gardien.store.keys import keys_of
 from gardien.store.schema import legal_hold
@@ -48,6 +48,10 @@ def _from_row(row: Any) -> LegalHold:
         released_at=_aware(row.released_at),
         released_by=row.released_by,
         appeal_ends=row.appeal_ends,
+        pivoted=tuple(
+            HeldIdentifier(p["identifier"], p["value"], tuple(p["found_in"]))
+            for p in json.loads(row.pivoted or "[]")
+        ),
     )
 
 
@@ -72,6 +76,7 @@ def place(
     case: str | None,
     identity: tuple[str, str] | None = None,
     rows: tuple[str, str, tuple[str, ...]] | None = None,
+    pivoted: tuple[HeldIdentifier, ...] = (),
 ) -> LegalHold:
     """Place a hold on a person (identity kind and value) or on rows (system, table, keys),
     as checked by ``gardien.jobs.holds.place`` (the use case, where the validation lives)."""
@@ -88,6 +93,7 @@ def place(
         system=rows[0] if rows else None,
         table=rows[1] if rows else None,
         keys=rows[2] if rows else (),
+        pivoted=pivoted,
     )
     with engine.begin() as conn:
         conn.execute(
@@ -102,6 +108,14 @@ def place(
                 system_id=hold.system,
                 table_name=hold.table,
                 row_keys=json.dumps(list(hold.keys)) if hold.keys else None,
+                pivoted=json.dumps(
+                    [
+                        {"identifier": p.kind, "value": p.value, "found_in": list(p.found_in)}
+                        for p in hold.pivoted
+                    ]
+                )
+                if hold.pivoted
+                else None,
             )
         )
         audit.append(
@@ -111,7 +125,21 @@ def place(
                 actor,
                 "hold.placed",
                 f"hold:{hold.id}",
-                {"covers": _covers(conn, hold), "reason": reason, "case": case},
+                {
+                    "covers": _covers(conn, hold),
+                    "reason": reason,
+                    "case": case,
+                    # Issue 10 §3: what else the hold covers, as keyed digests with where
+                    # each was read (the trail outlives the identifiers).
+                    "also_covers": [
+                        {
+                            "identifier": p.kind,
+                            "digest": keys_of(conn).subject.digest(p.kind, p.value)[:16],
+                            "found_in": list(p.found_in),
+                        }
+                        for p in hold.pivoted
+                    ],
+                },
             ),
         )
     return hold

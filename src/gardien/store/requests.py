@@ -160,6 +160,14 @@ def _audit_details(
         "reason": entry.reason,
         **dict(entry.details),
     }
+    if entry.details.get("searched_with"):
+        # The trail outlives the request: what it was searched with only as keyed digests
+        # (issue 10 §3), as the identity of a submission below.
+        key = keys_of(conn).subject
+        details["searched_with"] = [
+            {**s, "value": key.digest(s["identifier"], s["value"])[:16]}
+            for s in entry.details["searched_with"]
+        ]
     if entry.action is Action.SUBMIT:
         key = keys_of(conn).subject
         details["identity"] = identity_digests(request.identity, key)

@@ -42,6 +42,9 @@ legal_hold = sa.Table(
     sa.Column("system_id", sa.String(100), nullable=True),
     sa.Column("table_name", sa.String(200), nullable=True),
     sa.Column("row_keys", sa.Text(), nullable=True),  # JSON list
+    # A hold on a person: the identifiers read from their rows at placing (issue 10 §3),
+    # JSON [{"identifier", "value", "found_in"}].
+    sa.Column("pivoted", sa.Text(), nullable=True),
     sa.Column("released_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("released_by", sa.String(200), nullable=True),
     sa.Column("appeal_ends", sa.Date(), nullable=True),
