@@ -97,6 +97,10 @@ def test_french_notice_gives_each_retention_period_in_words(ima_protect: Registr
         "retenue" in text
     )  # R-RET-02
     assert (
+        "nous conservons la trace de votre opposition (liste d'opposition) 3 ans à compter de "
+        "votre dernière opposition" in text
+    )  # issue 10 §6: the suppression list's own period, not for ever
+    assert (
         "Tant que vous êtes désigné, et au plus tard jusqu'à la fin du contrat" in text
     )  # R-RET-03
     assert "6 mois à compter de l'enregistrement" in text  # R-RET-05

@@ -147,3 +147,36 @@ def test_unanswered_outgoing_call_does_not_extend_the_prospect(world: dict[str, 
     assert 3 not in remaining  # collected 2023-10-01, never answered: past two years
     assert 4 in remaining  # called us on 2025-11-01: two years from then
     assert 5 not in remaining
+
+
+def test_retention_run_lets_an_objection_go_three_years_after_it(world: dict[str, Any]) -> None:
+    # issue 10 §6: the run enforces the suppression list's declared period (P3Y by default).
+    from gardien.consent.keys import SubjectKey
+    from gardien.consent.ledger import Channel, EventKind
+    from gardien.consent.subject import Subject
+    from gardien.store import consent as ledger
+    from gardien.store import journal
+    from gardien.store import suppression as suppression_book
+
+    registry, _ = build(world, if_unknown=IfUnknown.KEEP)
+    store = world["store"]
+    person = Subject.of({"email": "p4@example.fr"}, SubjectKey(b"k" * 32))
+    objected = datetime(2023, 11, 22, 8, 0, tzinfo=UTC)
+    ledger.record_event(
+        store,
+        FixedClock(objected),
+        registry,
+        person,
+        "prospecting",
+        EventKind.OBJECTION,
+        channel=Channel.EMAIL,
+        actor="dpo",
+        prospecting_asserted=True,
+    )
+    run(world)  # NOW = 2026-11-22: the last day of the three years
+    assert suppression_book.is_suppressed(store, person)
+    after = datetime(2026, 11, 23, tzinfo=UTC)
+    job.run(registry, store, FixedClock(after), after, actor="test")
+    assert not suppression_book.is_suppressed(store, person)
+    last = journal.runs(store, 1)[0]
+    assert last.status == "completed"

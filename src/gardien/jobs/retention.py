@@ -26,7 +26,7 @@ from gardien.retention.executor import (
     plan_counts,
 )
 from gardien.retention.policy import RetentionPlan, TableAction, plan_retention
-from gardien.store import audit, packages, run_lock
+from gardien.store import audit, packages, run_lock, suppression
 from gardien.store import holds as hold_book
 from gardien.store import journal as run_journal
 
@@ -266,6 +266,11 @@ def _run_locked(
     # connection data in the audit trail older than six months (R-RET-07).
     summary["packages_purged"] = packages.purge_expired(store, clock)
     summary["connection_data_purged"] = audit.purge_connection_data(store, clock)
+    # The proof of an objection to prospecting: kept its declared period (at least 3 years,
+    # CNIL référentiel gestion commerciale) from the latest objection, then gone (issue 10 §6).
+    summary["suppression_entries_expired"] = suppression.purge_expired(
+        store, clock, registry.suppression_list.for_, retention_plan.now, actor=actor
+    )
     observe(RunMoment.CLOSING)
     journal.close(clock, actor, summary)
     return RunOutcome(report, resumed)

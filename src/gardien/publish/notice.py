@@ -262,6 +262,11 @@ class _NoticeWriter:
                 blocks.append(self.retention_table(sid, subject.label, activities, held_everywhere))
         if held_everywhere:
             blocks.append(Paragraph(w["legal_hold"]))
+        if any(a.direct_marketing for a in self.registry.activities.values()):
+            # The suppression list's own period (issue 10 §6): an objection is kept to be
+            # honoured, for a stated time, not for ever.
+            period = w.duration(self.registry.suppression_list.for_)
+            blocks.append(Paragraph(w["objection_proof"].format(duration=period)))
         if any(rule.archive is not None for rule in declared):
             blocks.append(Paragraph(w["retention_archive"]))
         return Section("retention", w["h_retention"], tuple(blocks))

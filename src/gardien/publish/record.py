@@ -188,10 +188,14 @@ class _RecordWriter:
             if rule.active.until is not None
             else {"for": str(rule.active.for_), "from": str(rule.active.from_)}
         )
+        period = self.w.retention(rule)
+        if a.direct_marketing:  # the suppression list's period, issue 10 §6 (Art. 30(1)(f))
+            proof = self.w.duration(self.registry.suppression_list.for_)
+            period += f"; {self.w['objection_proof_short'].format(duration=proof)}"
         return RetentionLine(
             subject=sid,
             subject_label=label,
-            period=self.w.retention(rule),
+            period=period,
             active=active,
             archive=rule.archive.for_.iso() if rule.archive else None,
             end_action=rule.then.value,

@@ -30,6 +30,7 @@ from gardien.registry.events import EventExpression
 from gardien.registry.limits import MAX_TABLE_CHAIN
 from gardien.registry.normalisers import Normaliser
 from gardien.registry.secrets import mask_url
+from gardien.registry.suppression_period import MINIMUM, shorter_than_minimum
 from gardien.registry.unknown_dates import DEFAULT_IF_UNKNOWN, IfUnknown
 
 Identifier = Annotated[
@@ -635,6 +636,32 @@ class System(Strict):
 # --- the registry ---------------------------------------------------------------------------
 
 
+class SuppressionList(Strict):
+    """How long an objection to prospecting stays on the suppression list (issue 10 §6)."""
+
+    for_: IsoDuration = Field(
+        MINIMUM,
+        alias="for",
+        description="How long each entry is kept from the objection (the person's latest "
+        "objection to prospecting); at least P3Y (CNIL référentiel gestion commerciale).",
+    )
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, arbitrary_types_allowed=True
+    )
+
+    @field_validator("for_")
+    @classmethod
+    def _at_least_three_years(cls, value: Duration) -> Duration:
+        if shorter_than_minimum(value):
+            raise ValueError(
+                f"{value.iso()} is shorter than the {MINIMUM.iso()} the CNIL requires for the "
+                "proof of an objection to prospecting (référentiel gestion commerciale): "
+                "an objection would be forgotten while it must still be honoured"
+            )
+        return value
+
+
 class Registry(Strict):
     """The whole declaration (format version 1)."""
 
@@ -652,6 +679,11 @@ class Registry(Strict):
     )
     systems: dict[Identifier, System] = Field(
         default_factory=dict, description="Where the data lives."
+    )
+    suppression_list: SuppressionList = Field(
+        default_factory=SuppressionList,
+        description="How long objections to prospecting stay on the suppression list "
+        "(default P3Y from the objection, never less).",
     )
 
     @property

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from gardien.audit.chain import NewEvent
+from gardien.clock import Clock
+from gardien.consent.ledger import EventKind
 from gardien.consent.subject import Subject
+from gardien.registry.duration import Duration
+from gardien.store import audit
 from gardien.store.consent import parse_moment, utc
 from gardien.store.schema_consent import (
+    consent_event,
+    consent_event_subject,
     suppression,
 )
 
@@ -49,3 +56,52 @@ def suppression_list(engine: Engine) -> list[SuppressionEntry]:
             )
         )
         return [SuppressionEntry(r.kind, r.digest, utc(r.added_at)) for r in rows]
+
+
+def first_instant_kept(period: Duration, today: date) -> datetime:
+    """Entries whose latest objection is before this instant (UTC) are past their period.
+
+    A period ends at the end of its last day (Reg. 1182/71 art. 3): an objection made on day D
+    is kept all of day D + period and gone from the next day. On ``today`` the entries gone
+    are those with D + period before today, i.e. D on or before the latest start whose period
+    ended yesterday.
+    """
+    last_gone = period.latest_start_ended_by(today - timedelta(days=1))
+    return datetime.combine(last_gone + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+def purge_expired(
+    engine: Engine, clock: Clock, period: Duration, now: datetime, *, actor: str
+) -> int:
+    """Remove the entries whose proof period has ended (issue 10 §6; CNIL: at least 3 years).
+
+    The period runs from the person's *latest* objection to prospecting on that identifier:
+    an entry is added at the first objection, and a later objection (kept in the ledger)
+    starts the period again, so an objection is never forgotten early. One statement; the
+    audit trail records how many went and the cutoff, not the digests.
+    """
+    cutoff = first_instant_kept(period, now.astimezone(UTC).date())
+    objected_since = sa.exists().where(
+        consent_event_subject.c.digest == suppression.c.digest,
+        consent_event.c.seq == consent_event_subject.c.event_seq,
+        consent_event.c.kind == EventKind.OBJECTION.value,
+        consent_event.c.prospecting.is_(True),
+        consent_event.c.at >= cutoff,
+    )
+    with engine.begin() as conn:
+        result = conn.execute(
+            suppression.delete().where(suppression.c.added_at < cutoff, ~objected_since)
+        )
+        removed = int(result.rowcount)
+        if removed:
+            audit.append(
+                conn,
+                clock,
+                NewEvent(
+                    actor,
+                    "suppression.expired",
+                    "suppression",
+                    {"entries": removed, "before": cutoff.isoformat(), "period": period.iso()},
+                ),
+            )
+    return removed

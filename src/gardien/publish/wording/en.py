@@ -249,6 +249,15 @@ class English(Wording):
             "We keep your data only for as long as the purposes require. The periods below are "
             "set out according to your situation, purpose by purpose."
         ),
+        # issue 10 §6, CNIL référentiel on commercial management: at least 3 years.
+        "objection_proof": (
+            "If you object to marketing, we keep the record of your objection (our suppression "
+            "list) for {duration} from your latest objection, so that we honour it, then "
+            "delete it."
+        ),
+        "objection_proof_short": (
+            "suppression list: {duration} from the latest objection, then deletion"
+        ),
         "retention_archive": (
             "In the intermediate archive, data is kept apart with restricted access: only "
             "specially authorised people may consult it, occasionally and for a stated reason, "

@@ -291,6 +291,15 @@ class French(Wording):
             "Nous ne conservons vos données que le temps nécessaire aux finalités poursuivies. "
             "Les durées sont présentées ci-dessous selon votre situation, finalité par finalité."
         ),
+        # issue 10 §6, CNIL référentiel gestion commerciale : au moins 3 ans.
+        "objection_proof": (
+            "Si vous vous opposez à la prospection, nous conservons la trace de votre opposition "
+            "(liste d'opposition) {duration} à compter de votre dernière opposition, afin de la "
+            "respecter, puis nous la supprimons."
+        ),
+        "objection_proof_short": (
+            "liste d'opposition : {duration} à compter de la dernière opposition, puis suppression"
+        ),
         "retention_archive": (
             "L'archivage intermédiaire signifie que les données sont conservées à part, avec un "
             "accès restreint : seules des personnes spécialement habilitées peuvent les "
