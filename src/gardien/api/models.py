@@ -272,6 +272,11 @@ class HoldPlace(Body):
     system: str | None = None
     table: str | None = None
     keys: list[str] | None = Field(None, description="Primary keys of the rows to hold.")
+    their_identifiers: bool = Field(
+        False,
+        description="A hold on a person also covers the identifiers found in their own rows "
+        "(the phone of the client row found by the e-mail), stored on the hold (issue 10 §3).",
+    )
 
 
 class HoldRelease(Body):
@@ -287,6 +292,11 @@ class HoldOut(BaseModel):
     placed_by: str
     released_at: datetime | None
     appeal_ends: date | None
+    also_covers: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="A hold on a person: the identifiers read from their rows when placed, "
+        "with where each was found.",
+    )
 
 
 class AuditEventOut(BaseModel):

@@ -154,6 +154,10 @@ def _hold(hold: LegalHold) -> HoldOut:
         id=hold.id, covers=hold.describe(), reason=hold.reason, case=hold.case,
         placed_at=hold.placed_at, placed_by=hold.placed_by, released_at=hold.released_at,
         appeal_ends=hold.appeal_ends,
+        also_covers=[
+            {"identifier": p.kind, "value": p.value, "found_in": list(p.found_in)}
+            for p in hold.pivoted
+        ],
     )  # fmt: skip
 
 
@@ -183,6 +187,7 @@ def place_hold(
     hold = holds.place(
         ctx.engine, ctx.clock, ctx.registry, actor=who.actor, reason=body.reason,
         case=body.case, person=person, rows=rows,
+        systems=ctx.connectors() if body.their_identifiers and person else None,
     )  # fmt: skip
     return _hold(hold)
 
