@@ -26,13 +26,20 @@ from gardien.retention.executor import (
     plan_counts,
 )
 from gardien.retention.policy import RetentionPlan, TableAction, plan_retention
+from gardien.retention.withdrawal import Withdrawals, consent_activities
 from gardien.store import audit, packages, run_lock, suppression
 from gardien.store import holds as hold_book
 from gardien.store import journal as run_journal
+from gardien.store.consent_withdrawals import withdrawals_at
 
 
 def registry_digest(registry: Registry) -> str:
     return hashlib.sha256(registry.model_dump_json(by_alias=True).encode()).hexdigest()
+
+
+def withdrawals_of(registry: Registry, store: Engine, now: datetime) -> Withdrawals:
+    """The consents withdrawn as of the run's moment: what they end goes in this run (Art. 7(3))."""
+    return withdrawals_at(store, consent_activities(registry), now)
 
 
 def check_systems(
@@ -87,7 +94,9 @@ def plan(
 ) -> tuple[RetentionPlan, list[PlannedAction]]:
     connectors = connectors or connectors_for(registry)
     require_systems(registry, connectors)
-    retention_plan = plan_retention(registry, now, hold_book.all_holds(store))
+    retention_plan = plan_retention(
+        registry, now, hold_book.all_holds(store), withdrawals_of(registry, store, now)
+    )
     counted = [
         PlannedAction(a, rows, held) for a, rows, held in plan_counts(retention_plan, connectors)
     ]
@@ -226,7 +235,7 @@ def _run_locked(
         now, resumed = pending.now, True
         journal = run_journal.StoreJournal(store, pending.id)
     holds = hold_book.all_holds(store)
-    retention_plan = plan_retention(registry, now, holds)
+    retention_plan = plan_retention(registry, now, holds, withdrawals_of(registry, store, now))
     if not resumed:
         journal = run_journal.StoreJournal.open_run(store, clock, retention_plan, digest, actor)
     lock.note_run(journal.run_id)

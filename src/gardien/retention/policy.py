@@ -48,6 +48,7 @@ from gardien.retention.unknown import (
     review_reasons,
     unknown_under,
 )
+from gardien.retention.withdrawal import NONE, Withdrawals, withdrawn_rows
 
 
 class Stage(StrEnum):
@@ -250,9 +251,16 @@ def _held(
 
 
 def plan_retention(
-    registry: Registry, now: datetime, holds: Sequence[LegalHold] = ()
+    registry: Registry,
+    now: datetime,
+    holds: Sequence[LegalHold] = (),
+    withdrawals: Withdrawals = NONE,
 ) -> RetentionPlan:
-    """Every action a retention run takes at ``now``, in a safe order (children first)."""
+    """Every action a retention run takes at ``now``, in a safe order (children first).
+
+    ``withdrawals``: the consents withdrawn as of ``now`` (Art. 7(3)): a consent-based activity
+    no longer keeps the rows of the people who withdrew (``retention.withdrawal``).
+    """
     moment = naive_utc(now)
     in_force = [h for h in holds if h.in_force(now)]
     actions: list[TableAction] = []
@@ -263,10 +271,21 @@ def plan_retention(
             root = tables[family.root]
             rules = _rules(registry, system_id, family.root)
             _check_events(system_id, family.root, root, rules)
+            # A withdrawal ends every phase of a consent-based activity (Art. 7(3)).
+            withdrawn = [
+                withdrawn_rows(registry, root, a, withdrawals)
+                for a in registry.table_activities(system_id, family.root)
+            ]
             active_over = all_of(
-                [phase_ended(r, root.events, moment, include_archive=False) for r in rules]
+                [
+                    any_of([phase_ended(r, root.events, moment, include_archive=False), w])
+                    for r, w in zip(rules, withdrawn, strict=True)
+                ]
             )
-            ended = [phase_ended(r, root.events, moment, include_archive=True) for r in rules]
+            ended = [
+                any_of([phase_ended(r, root.events, moment, include_archive=True), w])
+                for r, w in zip(rules, withdrawn, strict=True)
+            ]
             all_over = all_of(ended)
             under_review = review_condition(rules, ended, root.events)
             if under_review != FALSE:
