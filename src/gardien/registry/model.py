@@ -231,6 +231,20 @@ class RetentionReference(StrEnum):
     CONNECTION_LOG = "connection_log"  # CNIL: 6 months to 1 year (R-RET-07)
 
 
+class StoreMode(StrEnum):
+    """Whether a category may be stored at all (CNIL délibération 2018-303: never the card's
+    security code once the payment is made)."""
+
+    NEVER = "never"
+
+
+class ClearMethod(StrEnum):
+    """How a category rule clears its columns while the row stays (issue 10 §6)."""
+
+    NULL = "null"  # set the columns to NULL
+    ANONYMISE = "anonymise"  # the neutral placeholder of erasure's ``anonymise`` (text), else NULL
+
+
 class DataCategory(Strict):
     """A category of personal data."""
 
@@ -244,6 +258,17 @@ class DataCategory(Strict):
         None,
         description="Kind of data for which the CNIL publishes a reference retention period "
         "(call_recording, connection_log); the checker compares durations with it.",
+    )
+    store: StoreMode | None = Field(
+        None,
+        description="'never': the category must not be stored (e.g. a card's security code, "
+        "CNIL délibération 2018-303); a table column mapped to it is a checker error.",
+    )
+    retention: CategoryRetention | None = Field(
+        None,
+        description="Its own period, shorter than the rows': every table column mapped to the "
+        "category is cleared when it ends while the row stays (issue 10 §6), e.g. bank card "
+        "data 13 months from the transaction. The table must map the rule's events.",
     )
 
 
@@ -425,6 +450,25 @@ class ArchivePhase(Strict):
 
     model_config = ConfigDict(
         extra="forbid", frozen=True, populate_by_name=True, arbitrary_types_allowed=True
+    )
+
+
+class CategoryRetention(ActivePhase):
+    """A data category's own period: its columns are cleared at the end, the row stays.
+
+    The same shapes as an active phase (``until`` an event, or ``for`` a duration ``from`` an
+    event, read from each table that holds the category); an empty start date clears nothing
+    (the row's own rule still bounds it).
+    """
+
+    then: ClearMethod = Field(
+        ClearMethod.NULL, description="How the columns are cleared: null or anonymise."
+    )
+    legal_holds: bool = Field(
+        True, description="Whether a legal hold keeps the columns too (R-RET-05)."
+    )
+    note: LocalizedText | None = Field(
+        None, description="Wording for the notice, if the computed one is not enough."
     )
 
 

@@ -68,6 +68,16 @@ class AnyNotNull:
 
 
 @dataclass(frozen=True)
+class Uncleared:
+    """Some column still holds a value a category rule clears (issue 10 §6): not NULL and, when
+    the rule anonymises, not already the placeholder (in text columns): rows already cleared
+    are never touched twice."""
+
+    columns: tuple[str, ...]
+    placeholder: str | None = None
+
+
+@dataclass(frozen=True)
 class Not:
     operand: Condition
 
@@ -90,6 +100,7 @@ Condition = (
     | NormalisedIn
     | ParentMatches
     | AnyNotNull
+    | Uncleared
     | Not
     | All
     | AnyOf
@@ -162,6 +173,10 @@ def describe(condition: Condition) -> str:
             return f"{link} IN (SELECT {key} FROM {parent} WHERE {describe(inner)})"
         case AnyNotNull(columns):
             return "(" + " OR ".join(f"{c} IS NOT NULL" for c in columns) + ")"
+        case Uncleared(columns, placeholder):
+            if placeholder is None:
+                return "(" + " OR ".join(f"{c} IS NOT NULL" for c in columns) + ")"
+            return "(" + " OR ".join(f"{c} NOT IN (NULL, {placeholder!r})" for c in columns) + ")"
         case Not(inner):
             return f"NOT ({describe(inner)})"
         case All(ops):
@@ -200,6 +215,8 @@ def evaluate(
             return parent_row is not None and evaluate(inner, parent_row, parents)
         case AnyNotNull(columns):
             return any(row.get(c) is not None for c in columns)
+        case Uncleared(columns, placeholder):
+            return any(row.get(c) is not None and row.get(c) != placeholder for c in columns)
         case Not(inner):
             return not evaluate(inner, row, parents)
         case All(ops):

@@ -28,7 +28,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from gardien.retention.conditions import FALSE, all_of
-from gardien.retention.policy import RetentionPlan, TableAction
+from gardien.retention.policy import ActionKind, RetentionPlan, TableAction
 from gardien.retention.ports import Batch, RetentionConnector
 
 DEFAULT_BATCH_SIZE = 50_000
@@ -107,7 +107,9 @@ def held_count(action: TableAction, connector: RetentionConnector) -> int:
     if action.held == FALSE:
         return 0
     # A child's ``held`` already names the rows of held parents that the rule would reach.
-    condition = action.held if action.parent else all_of([action.eligible, action.held])
+    # A column rule's ``held`` names held rows only, its own or through parents (issue 10 §6).
+    through_parent = action.parent is not None and action.kind is not ActionKind.CLEAR
+    condition = action.held if through_parent else all_of([action.eligible, action.held])
     return connector.count(action, condition)
 
 

@@ -26,7 +26,14 @@ from gardien.clock import naive_utc
 from gardien.holds.model import LegalHold
 from gardien.registry.duration import Duration, latest_start_ended_by_all
 from gardien.registry.events import Combination, EventExpression
-from gardien.registry.model import EndAction, Registry, RetentionRule, Table
+from gardien.registry.model import (
+    CategoryRetention,
+    ClearMethod,
+    EndAction,
+    Registry,
+    RetentionRule,
+    Table,
+)
 from gardien.registry.normalisers import column_normaliser
 from gardien.registry.unknown_dates import IfUnknown
 from gardien.retention.conditions import (
@@ -37,6 +44,7 @@ from gardien.retention.conditions import (
     NormalisedIn,
     OnOrBefore,
     ParentMatches,
+    Uncleared,
     ValueIn,
     all_of,
     any_of,
@@ -60,6 +68,12 @@ class ActionKind(StrEnum):
     ARCHIVE = "archive"  # move from the active table to the archive table
     DELETE = "delete"
     ANONYMISE = "anonymise"
+    CLEAR = "clear"  # a category's columns emptied while the row stays (issue 10 §6)
+
+
+# The placeholder erasure's ``anonymise`` writes in text columns (rights.erasure.ANONYMISED,
+# which imports this module; a test holds them equal).
+ANONYMISED = "[anonymised]"
 
 
 @dataclass(frozen=True)
@@ -75,9 +89,19 @@ class TableAction:
     held: Condition
     personal_columns: tuple[str, ...] = ()
     parent: str | None = None  # for child tables: the parent table, for display
+    # CLEAR: the data category whose rule ends, its columns, and anonymise's placeholder
+    # (None: the columns are set to NULL).
+    category: str | None = None
+    cleared: tuple[str, ...] = ()
+    placeholder: str | None = None
 
     @property
     def target(self) -> Condition:
+        if self.kind is ActionKind.CLEAR:
+            # Held rows keep their columns (R-RET-05); cleared rows are never touched twice.
+            return all_of(
+                [self.eligible, negate(self.held), Uncleared(self.cleared, self.placeholder)]
+            )
         # A child's ``eligible`` already excludes held parents (see _table_action).
         condition = self.eligible if self.parent else all_of([self.eligible, negate(self.held)])
         if self.kind is ActionKind.ANONYMISE:
@@ -88,6 +112,8 @@ class TableAction:
     @property
     def label(self) -> str:
         where = f"{self.table} (archive)" if self.stage is Stage.ARCHIVE else self.table
+        if self.kind is ActionKind.CLEAR:
+            return f"{self.system}.{where}: clear {self.category} ({', '.join(self.cleared)})"
         return f"{self.system}.{where}: {self.kind.value}"
 
 
@@ -330,6 +356,7 @@ def plan_retention(
                             family.root,
                         )
                     )
+        actions.extend(_category_actions(registry, system_id, moment, in_force))
     return RetentionPlan(now=now, actions=tuple(actions), reviews=tuple(reviews))
 
 
@@ -384,3 +411,115 @@ def _table_action(
         _personal_columns(table),
         parent_name,
     )
+
+
+# --- per-category rules: columns cleared while the row stays (issue 10 §6) ------------------
+
+
+def category_columns(registry: Registry, table: Table) -> dict[str, tuple[str, ...]]:
+    """Data category with its own retention → the table's columns that hold it. Not the key,
+    the parent link nor the dates that drive retention (as ``_personal_columns``): a cleared
+    row must still be found, followed and recognised as cleared."""
+    kept = {table.key, *table.events.values()}
+    if table.belongs_to is not None:
+        kept.add(table.belongs_to.column)
+    found: dict[str, list[str]] = {}
+    for column, category in sorted(table.columns.items()):
+        spec = registry.data.get(category)
+        if spec is not None and spec.retention is not None and column not in kept:
+            found.setdefault(category, []).append(column)
+    return {category: tuple(columns) for category, columns in sorted(found.items())}
+
+
+def category_ended(rule: CategoryRetention, columns: dict[str, str], now: datetime) -> Condition:
+    """Rows whose category period has ended: the same reading as an active phase."""
+    # A category rule is an active phase (its subclass); an empty start clears nothing
+    # (if_unknown keep): the row's own rule still bounds it.
+    as_rule = RetentionRule(active=rule, if_unknown=IfUnknown.KEEP if rule.from_ else None)
+    return phase_ended(as_rule, columns, now, include_archive=False)
+
+
+def _held_with_parents(
+    registry: Registry,
+    system_id: str,
+    name: str,
+    holds: Sequence[LegalHold],
+    archived: bool,
+) -> Condition:
+    """A table's rows a hold keeps: held themselves, or through any parent up the chain."""
+    tables = registry.systems[system_id].tables
+    table = tables[name]
+    own = _held(registry, system_id, table, name, holds)
+    link = table.belongs_to
+    if link is None or link.table not in tables:
+        return own
+    parent = tables[link.table]
+    above = _held_with_parents(registry, system_id, link.table, holds, archived)
+    if above == FALSE:
+        return own
+    return any_of([own, ParentMatches(link.column, link.table, parent.key, above, archived)])
+
+
+def _category_actions(
+    registry: Registry, system_id: str, moment: datetime, holds: Sequence[LegalHold]
+) -> list[TableAction]:
+    """One CLEAR action per table, category and stage: the columns of a category whose own
+    period has ended are emptied by one set-based UPDATE per batch, the row staying
+    (C. com. L.123-22 keeps the invoice 10 years, CNIL 2018-303 the card number 13 months)."""
+    actions: list[TableAction] = []
+    tables = registry.systems[system_id].tables
+    for name in sorted(tables):
+        table = tables[name]
+        by_category = category_columns(registry, table)
+        if not by_category:
+            continue
+        archived = _family_archives(registry, system_id, name)
+        for category, columns in by_category.items():
+            rule = registry.data[category].retention
+            assert rule is not None
+            for event in rule.events():
+                if event not in table.events:
+                    raise RetentionPolicyError(
+                        f"{system_id}.{name}: the retention of data category '{category}' "
+                        f"needs the event '{event}', but the table maps no column to it "
+                        f"(add events: {{{event}: <column>}})"
+                    )
+            eligible = category_ended(rule, table.events, moment)
+            if eligible == FALSE:
+                continue
+            placeholder = ANONYMISED if rule.then is ClearMethod.ANONYMISE else None
+            parent = table.belongs_to.table if table.belongs_to else None
+            stages = [Stage.ACTIVE, Stage.ARCHIVE] if archived else [Stage.ACTIVE]
+            for stage in stages:
+                held = (
+                    _held_with_parents(
+                        registry, system_id, name, holds, archived=stage is Stage.ARCHIVE
+                    )
+                    if rule.legal_holds
+                    else FALSE
+                )
+                actions.append(
+                    TableAction(
+                        system_id,
+                        name,
+                        stage,
+                        ActionKind.CLEAR,
+                        table.key,
+                        eligible,
+                        held,
+                        parent=parent,
+                        category=category,
+                        cleared=columns,
+                        placeholder=placeholder,
+                    )
+                )
+    return actions
+
+
+def _family_archives(registry: Registry, system_id: str, name: str) -> bool:
+    """Whether the table's rows can be in the restricted archive (a rule with an archive)."""
+    try:
+        rules = _rules(registry, system_id, name)
+    except RetentionPolicyError:
+        return False
+    return any(r is not None and r.archive is not None for r in rules)

@@ -113,6 +113,9 @@ def run_batch(
         elif action.kind is ActionKind.ANONYMISE:
             values = {c: None for c in action.personal_columns}
             rows = conn.execute(sa.update(source).where(where).values(values)).rowcount
+        elif action.kind is ActionKind.CLEAR:
+            values = _cleared(db, action, source)
+            rows = conn.execute(sa.update(source).where(where).values(values)).rowcount
         else:
             assert archive is not None
             rows = _archive(db, conn, action, source, archive, where, key, after_key, upper, batch)
@@ -126,6 +129,17 @@ def run_batch(
     if db.dialect == "postgresql":
         pace.adapt(action, scanned, outcome.rows, batch_size)
     return outcome
+
+
+def _cleared(db: SqlDatabase, action: TableAction, source: sa.Table) -> dict[Any, Any]:
+    """What a category rule writes: NULL, or anonymise's placeholder in text columns (a number
+    or a date has no neutral value: NULL, as erasure does)."""
+    values: dict[Any, Any] = {}
+    for name in action.cleared:
+        column = db.column(source, name)
+        text = isinstance(column.type, sa.String)
+        values[column] = action.placeholder if action.placeholder is not None and text else None
+    return values
 
 
 def _archive(

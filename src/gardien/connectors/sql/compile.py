@@ -25,6 +25,7 @@ from gardien.retention.conditions import (
     Not,
     OnOrBefore,
     ParentMatches,
+    Uncleared,
     ValueIn,
 )
 
@@ -73,6 +74,15 @@ def compile_condition(
             return sa.and_(link_column.is_not(None), link_column.in_(subquery))
         case AnyNotNull(columns):
             return sa.or_(*(db.column(table, c).is_not(None) for c in columns))
+        case Uncleared(columns, placeholder):
+            still: list[sa.ColumnElement[bool]] = []
+            for name in columns:
+                col = db.column(table, name)
+                if placeholder is not None and isinstance(col.type, sa.String):
+                    still.append(sa.and_(col.is_not(None), col != placeholder))
+                else:  # a number or a date is anonymised as NULL, as erasure does
+                    still.append(col.is_not(None))
+            return sa.or_(*still)
         case Not(inner):
             return sa.not_(compile_condition(db, inner, table))
         case All(operands):

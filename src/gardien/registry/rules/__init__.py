@@ -7,6 +7,7 @@ GD7xx transparency (texts in each language).
 
 from gardien.registry.rules import (  # noqa: F401
     categories,
+    category_retention,
     collection,
     controller,
     identity,
