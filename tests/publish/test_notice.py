@@ -154,6 +154,8 @@ def test_consent_withdrawal_appears_for_an_activity_based_on_consent(ima_protect
     assert (
         "il ne remet pas en cause la licéité des traitements effectués auparavant" in text
     )  # R-RGT-10
+    # Art. 7(3), seed 004: the withdrawal "met fin au traitement", and the run acts on it.
+    assert "Il met fin au traitement fondé sur ce consentement" in text
 
 
 def test_a_missing_dpo_is_stated_as_not_provided_not_as_absent(ima_protect: Registry) -> None:

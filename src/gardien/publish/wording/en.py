@@ -160,7 +160,9 @@ _RIGHTS: dict[Right, tuple[str, str, str]] = {
         "Withdrawing consent",
         "GDPR Art. 7(3)",
         "to withdraw your consent at any time, as easily as you gave it. Withdrawal "
-        "applies to the future: processing carried out before it remains lawful.",
+        "applies to the future: processing carried out before it remains lawful. It ends "
+        "the processing based on it: from the next scheduled deletion, your data is no "
+        "longer kept for that purpose.",  # Art. 7(3), issue 10 §6 (retention.withdrawal)
     ),
     Right.POST_MORTEM_DIRECTIVES: (
         "Instructions for after your death",

@@ -198,7 +198,9 @@ _RIGHTS: dict[Right, tuple[str, str, str]] = {
         "art. 7.3 du RGPD",
         "retirer à tout moment votre consentement, aussi simplement que vous l'avez "
         "donné. Le retrait vaut pour l'avenir : il ne remet pas en cause la licéité des "
-        "traitements effectués auparavant.",
+        "traitements effectués auparavant. Il met fin au traitement fondé sur ce "
+        "consentement : dès la prochaine suppression programmée, vos données ne sont plus "
+        "conservées pour cette finalité.",  # art. 7.3, issue 10 §6 (seed 004)
     ),
     Right.POST_MORTEM_DIRECTIVES: (
         "Directives après votre décès",
