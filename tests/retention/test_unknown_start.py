@@ -180,3 +180,12 @@ def test_retention_run_lets_an_objection_go_three_years_after_it(world: dict[str
     assert not suppression_book.is_suppressed(store, person)
     last = journal.runs(store, 1)[0]
     assert last.status == "completed"
+
+
+def test_check_systems_reads_which_start_columns_may_be_empty(world: dict[str, Any]) -> None:
+    # `gardien check --systems` (GD506): the reflected nullability of every event column.
+    registry, _ = build(world, if_unknown=None)
+    facts = job.column_facts(registry)
+    assert facts[("crm", "prospect", "collected_at")] is True
+    assert facts[("crm", "prospect", "last_inbound_contact_at")] is True
+    assert facts[("telephony", "call_recording", "recorded_at")] is True
