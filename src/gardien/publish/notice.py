@@ -267,6 +267,14 @@ class _NoticeWriter:
             # honoured, for a stated time, not for ever.
             period = w.duration(self.registry.suppression_list.for_)
             blocks.append(Paragraph(w["objection_proof"].format(duration=period)))
+        for did, data in self.registry.data.items():
+            # Categories that expire before their row (issue 10 §6): said per category.
+            if data.retention is not None:
+                label = self.t(data.label) or did
+                period = self.t(data.retention.note) or w.active_phase(data.retention)
+                blocks.append(
+                    Paragraph(w["category_retention"].format(category=label, period=period))
+                )
         if any(rule.archive is not None for rule in declared):
             blocks.append(Paragraph(w["retention_archive"]))
         return Section("retention", w["h_retention"], tuple(blocks))

@@ -260,6 +260,10 @@ class English(Wording):
         "objection_proof_short": (
             "suppression list: {duration} from the latest objection, then deletion"
         ),
+        # issue 10 §6: a category with its own, shorter period (CNIL 2018-303: bank card data).
+        "category_retention": (
+            "{category}: {period}, then erased, the rest of the record following the periods above."
+        ),
         "retention_archive": (
             "In the intermediate archive, data is kept apart with restricted access: only "
             "specially authorised people may consult it, occasionally and for a stated reason, "

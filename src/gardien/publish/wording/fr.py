@@ -302,6 +302,11 @@ class French(Wording):
         "objection_proof_short": (
             "liste d'opposition : {duration} à compter de la dernière opposition, puis suppression"
         ),
+        # issue 10 §6 : une catégorie à durée propre, plus courte (CNIL 2018-303 : carte bancaire).
+        "category_retention": (
+            "{category} : {period}, puis effacement, le reste de l'enregistrement suivant les "
+            "durées ci-dessus."
+        ),
         "retention_archive": (
             "L'archivage intermédiaire signifie que les données sont conservées à part, avec un "
             "accès restreint : seules des personnes spécialement habilitées peuvent les "
