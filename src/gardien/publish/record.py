@@ -192,6 +192,14 @@ class _RecordWriter:
         if a.direct_marketing:  # the suppression list's period, issue 10 §6 (Art. 30(1)(f))
             proof = self.w.duration(self.registry.suppression_list.for_)
             period += f"; {self.w['objection_proof_short'].format(duration=proof)}"
+        for did in a.data:
+            # A category with its own, shorter period (issue 10 §6, Art. 30(1)(f)).
+            data = self.registry.data.get(did)
+            if data is not None and data.retention is not None:
+                category = self.t(data.label) or did
+                words = self.t(data.retention.note) or self.w.active_phase(data.retention)
+                short = self.w["category_retention_short"]
+                period += f"; {short.format(category=category, period=words)}"
         return RetentionLine(
             subject=sid,
             subject_label=label,

@@ -261,6 +261,7 @@ class English(Wording):
             "suppression list: {duration} from the latest objection, then deletion"
         ),
         # issue 10 §6: a category with its own, shorter period (CNIL 2018-303: bank card data).
+        "category_retention_short": "{category}: {period}, then erased",
         "category_retention": (
             "{category}: {period}, then erased, the rest of the record following the periods above."
         ),

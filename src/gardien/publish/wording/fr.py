@@ -303,6 +303,7 @@ class French(Wording):
             "liste d'opposition : {duration} à compter de la dernière opposition, puis suppression"
         ),
         # issue 10 §6 : une catégorie à durée propre, plus courte (CNIL 2018-303 : carte bancaire).
+        "category_retention_short": "{category} : {period}, puis effacement",
         "category_retention": (
             "{category} : {period}, puis effacement, le reste de l'enregistrement suivant les "
             "durées ci-dessus."
