@@ -180,18 +180,20 @@ def test_ima_protect_rules_are_executed(world: dict[str, Any]) -> None:
     outcome = job.run(registry, store, clock, NOW, actor="test", batch_size=2)
 
     assert keys(engine, "client") == {1, 5}  # running contract; held although expired
-    assert keys(engine, "client_gardien_archive") == {2, 3}  # within the five archive years
-    # 4 ended six years ago and 6 exactly five years ago: deleted, with their sites.
-    assert keys(engine, "site") == {1, 5} and keys(engine, "site_gardien_archive") == {2, 3}
-    assert keys(engine, "prospect") == {1, 3}  # the later date counts; p4 is exactly two years old
+    # Within the five archive years; 6 ended exactly five years ago: today is its last day, kept
+    # all of it (Reg. 1182/71 art. 3(2)(c), issue 10 §1). 4 ended six years ago: deleted.
+    assert keys(engine, "client_gardien_archive") == {2, 3, 6}
+    assert keys(engine, "site") == {1, 5} and keys(engine, "site_gardien_archive") == {2, 3, 6}
+    # The later date counts; p4 is exactly two years old: today is its last day.
+    assert keys(engine, "prospect") == {1, 3, 4}
     assert keys(engine, "trusted_person") == {1}
     assert keys(engine, "call_recording") == {1, 3}  # 3 is under a litigation hold
     by_action = {
         (r.action.table, r.action.stage.value, r.action.kind.value): (r.rows, r.held)
         for r in outcome.report.results
     }
-    assert by_action[("client", "active", "delete")] == (2, 1)
-    assert by_action[("client", "active", "archive")] == (2, 0)
+    assert by_action[("client", "active", "delete")] == (1, 1)
+    assert by_action[("client", "active", "archive")] == (3, 0)
     assert by_action[("call_recording", "active", "delete")] == (1, 1)
     assert audit.verify_trail(store).ok
 
@@ -214,12 +216,12 @@ def test_archive_expires_after_its_period(world: dict[str, Any]) -> None:
     job.run(registry, store, FixedClock(NOW), NOW, actor="test")
     later = datetime(
         2027, 11, 23, tzinfo=UTC
-    )  # client 3 (ended 2022-11-22) is past 5 archive years
+    )  # clients 3 (ended 2022-11-22) and 6 (2021-11-22) are past 5 archive years
     outcome = job.run(registry, store, FixedClock(later), later, actor="test")
     assert keys(engine, "client_gardien_archive") == {2}
     assert keys(engine, "site_gardien_archive") == {2}
     assert any(
-        r.action.stage.value == "archive" and r.action.table == "client" and r.rows == 1
+        r.action.stage.value == "archive" and r.action.table == "client" and r.rows == 2
         for r in outcome.report.results
     )
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from gardien.consent.keys import SubjectKey
 from gardien.holds.model import LegalHold
+from gardien.law.calendar import local_day
 from gardien.registry.duration import Duration
 from gardien.registry.loader import load_registry
 from gardien.registry.model import ErasureStrategy, Registry
@@ -134,7 +135,7 @@ def test_recording_under_the_legal_obligation_is_kept_until_six_months(registry:
     [kept] = table.kept_because
     assert kept.reason.activity == "call-recording-compliance"
     assert kept.reason.article == "GDPR Art. 17(3)(b)"
-    assert kept.reason.until == datetime(2026, 11, 3, 8, 0)
+    assert kept.reason.until == date(2026, 11, 3)
     assert "Sapin II" in kept.reason.ground
     assert table.no_longer_used_for == ("call-recording",)
 
@@ -298,9 +299,10 @@ def test_recordings_are_kept_exactly_while_the_obligation_runs(offset: int, seco
     registry = load_registry(EXAMPLE, environ={})
     at = NOW.replace(tzinfo=None) + timedelta(days=offset, seconds=seconds)
     plan = decide_erasure(registry, "r", [recording(1, at)], NOW, key=KEY)
-    end = Duration(months=6).add_to(at)
+    # Issue 10 §1: kept through the last day (local day in Europe/Paris), gone the day after.
+    end = Duration(months=6).add_to(local_day(at, "Europe/Paris"))
     [table] = plan.outcome.tables
-    assert table.kept == (1 if end > NOW.replace(tzinfo=None) else 0)
+    assert table.kept == (1 if end >= local_day(NOW, "Europe/Paris") else 0)
     if table.kept:
         assert table.kept_because[0].reason.until == end
 

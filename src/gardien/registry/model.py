@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -25,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from gardien.law.calendar import UnknownTimeZoneError, default_zone, zone
 from gardien.registry.duration import Duration
 from gardien.registry.events import EventExpression
 from gardien.registry.limits import MAX_TABLE_CHAIN
@@ -45,6 +47,26 @@ CountryCode = Annotated[
     str,
     BeforeValidator(lambda v: v.upper() if isinstance(v, str) else v),
     Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code: FR, MA, US…"),
+]
+
+
+def _check_zone(value: str) -> str:
+    # Refused at the registry's line: a wrong zone would shift every retention day silently.
+    try:
+        zone(value)
+    except UnknownTimeZoneError:
+        raise ValueError(
+            f"{value!r} is not an IANA time zone: write a name such as Europe/Paris, "
+            "Europe/Brussels or UTC (the list: python -c 'import zoneinfo; "
+            "print(sorted(zoneinfo.available_timezones()))')"
+        ) from None
+    return value
+
+
+IanaZone = Annotated[
+    str,
+    AfterValidator(_check_zone),
+    Field(description="IANA time zone name: Europe/Paris, UTC…"),
 ]
 
 EventName = Annotated[
@@ -182,6 +204,11 @@ class Controller(Strict):
     country: CountryCode = Field(
         "FR", description="Country of establishment (deadlines, holidays, authority)."
     )
+    timezone: IanaZone | None = Field(
+        None,
+        description="IANA time zone whose days periods are counted in (issue 10 §1): "
+        "Europe/Paris. Defaults to the legal time of the country (Europe/Paris for FR).",
+    )
     contact: Contact | None = Field(None, description="How to reach the controller.")
     dpo: Contact | None = Field(
         None, description="The data protection officer's contact (Art. 37–39)."
@@ -206,6 +233,11 @@ class Controller(Strict):
         description="Art. 30(1)(g) / Art. 32: technical and organisational measures.",
     )
     notice: NoticeSettings = Field(description="Version, date and languages of the notice.")
+
+    @property
+    def zone(self) -> str:
+        """The time zone whose days are counted: the declared one, else the country's."""
+        return self.timezone or default_zone(self.country)
 
     def channel(self) -> Contact | None:
         """The channel people use for their rights: the declared one, else the DPO's."""

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
+from gardien.law.calendar import local_day
 from gardien.registry.normalisers import ColumnNormaliser
 
 
@@ -27,10 +28,17 @@ class IsNull:
 
 @dataclass(frozen=True)
 class OnOrBefore:
-    """``column IS NOT NULL AND column <= moment`` (naive UTC)."""
+    """The column's *day* is known and on or before ``day`` (issue 10 §1).
+
+    The day of a value is its date in the controller's time zone ``zone``
+    (``gardien.law.calendar.local_day``): a DATE is its own day, a naive timestamp is UTC, an
+    aware one is converted, ISO text is read as such. Periods end at the end of their last
+    day (Reg. 1182/71 art. 3(2)(c)), so a whole-day comparison is the only one the law makes.
+    """
 
     column: str
-    moment: datetime
+    day: date
+    zone: str = "UTC"
 
 
 @dataclass(frozen=True)
@@ -119,10 +127,11 @@ def _merge_bounds(operands: Sequence[Condition], *, keep_earliest: bool) -> list
             index = bound_at[op.column]
             current = out[index]
             assert isinstance(current, OnOrBefore)
-            pick = min if keep_earliest else max
-            out[index] = OnOrBefore(op.column, pick(current.moment, op.moment))
-            continue
-        if isinstance(op, OnOrBefore):
+            if current.zone == op.zone:
+                pick = min if keep_earliest else max
+                out[index] = OnOrBefore(op.column, pick(current.day, op.day), op.zone)
+                continue
+        if isinstance(op, OnOrBefore) and op.column not in bound_at:
             bound_at[op.column] = len(out)
         if op not in out:
             out.append(op)
@@ -162,8 +171,8 @@ def describe(condition: Condition) -> str:
             return "TRUE" if value else "FALSE"
         case IsNull(column):
             return f"{column} IS NULL"
-        case OnOrBefore(column, moment):
-            return f"{column} <= {moment.isoformat(sep=' ')}"
+        case OnOrBefore(column, day, zone):
+            return f"day({column}) <= {day.isoformat()}" + ("" if zone == "UTC" else f" {zone}")
         case ValueIn(column, values):
             return f"{column} IN ({len(values)} values)"
         case NormalisedIn(column, normaliser, values):
@@ -197,13 +206,14 @@ def evaluate(
             return value
         case IsNull(column):
             return row.get(column) is None
-        case OnOrBefore(column, moment):
+        case OnOrBefore(column, day, zone):
             found = row.get(column)
-            if isinstance(found, datetime):
-                return found <= moment
-            if isinstance(found, date):  # a date is its midnight
-                return datetime.combine(found, datetime.min.time()) <= moment
-            return False
+            if not isinstance(found, (date, str)):
+                return False
+            try:
+                return local_day(found, zone) <= day
+            except ValueError:  # text that is no ISO date: not a known day
+                return False
         case ValueIn(column, values):
             return row.get(column) in values
         case NormalisedIn(column, normaliser, values):

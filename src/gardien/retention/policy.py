@@ -19,12 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from gardien.clock import naive_utc
 from gardien.holds.model import LegalHold
-from gardien.registry.duration import Duration, latest_start_ended_by_all
+from gardien.law.calendar import latest_event_day_gone_by, local_day
+from gardien.registry.duration import Duration
 from gardien.registry.events import Combination, EventExpression
 from gardien.registry.model import (
     CategoryRetention,
@@ -132,53 +133,68 @@ class RetentionPolicyError(ValueError):
 # --- conditions for one rule ----------------------------------------------------------------
 
 
-def _occurred_by(expr: EventExpression, columns: dict[str, str], moment: datetime) -> Condition:
-    """The event expression has happened on or before ``moment``."""
+def _occurred_by(expr: EventExpression, columns: dict[str, str], day: date, zone: str) -> Condition:
+    """The event expression's day is on or before ``day`` (in the controller's zone)."""
     cols = [columns[e] for e in expr.events]
     if expr.combination is Combination.SINGLE:
-        return OnOrBefore(cols[0], moment)
+        return OnOrBefore(cols[0], day, zone)
     if expr.combination is Combination.EARLIEST:
-        return any_of([OnOrBefore(c, moment) for c in cols])
+        return any_of([OnOrBefore(c, day, zone) for c in cols])
     # latest: every event has happened (an event still to come keeps it open) …
-    return all_of([OnOrBefore(c, moment) for c in cols])
+    return all_of([OnOrBefore(c, day, zone) for c in cols])
 
 
-def _started_by(expr: EventExpression, columns: dict[str, str], cutoff: datetime) -> Condition:
-    """The start of a duration, taken from the expression, is on or before ``cutoff``."""
+def _started_by(
+    expr: EventExpression, columns: dict[str, str], cutoff: date, zone: str
+) -> Condition:
+    """The start of a duration, taken from the expression, is on or before the day ``cutoff``."""
     cols = [columns[e] for e in expr.events]
     if expr.combination is Combination.SINGLE:
-        return OnOrBefore(cols[0], cutoff)
+        return OnOrBefore(cols[0], cutoff, zone)
     if expr.combination is Combination.EARLIEST:
-        return any_of([OnOrBefore(c, cutoff) for c in cols])
+        return any_of([OnOrBefore(c, cutoff, zone) for c in cols])
     # latest(a, b): the latest known date is the start (R-RET-02 "whichever is later"); unknown
     # dates are ignored, but at least one must be known.
     return all_of(
         [
-            all_of([any_of([IsNull(c), OnOrBefore(c, cutoff)]) for c in cols]),
+            all_of([any_of([IsNull(c), OnOrBefore(c, cutoff, zone)]) for c in cols]),
             any_of([negate(IsNull(c)) for c in cols]),
         ]
     )
 
 
 def phase_ended(
-    rule: RetentionRule | None, columns: dict[str, str], now: datetime, *, include_archive: bool
+    rule: RetentionRule | None,
+    columns: dict[str, str],
+    now: datetime,
+    *,
+    include_archive: bool,
+    zone: str = "UTC",
 ) -> Condition:
-    """Rows for which the rule's active phase (and, if asked, its archive phase) has ended."""
+    """Rows for which the rule's active phase (and, if asked, its archive phase) has ended.
+
+    Counted in whole days in the controller's time zone ``zone`` (issue 10 §1, Reg. 1182/71
+    art. 3): a row is present all of its last day (``law.calendar.last_day``) and gone from
+    the next, so the event days gone by today are those up to ``latest_event_day_gone_by``.
+    """
     if rule is None:
         return FALSE  # no rule: this activity keeps the row (the checker flags the gap)
+    today = local_day(now, zone)
     extra: list[Duration] = []
     if include_archive and rule.archive is not None:
         extra.append(rule.archive.for_)
     active = rule.active
     if active.until is not None:
-        if not extra:
-            return _occurred_by(active.until, columns, now)
-        return _occurred_by(active.until, columns, latest_start_ended_by_all(extra, now))
+        # "until" the event: kept all of the event's day, then the archive phase if asked.
+        return _occurred_by(active.until, columns, latest_event_day_gone_by(today, extra), zone)
     assert active.for_ is not None and active.from_ is not None  # enforced by the model
-    cutoff = latest_start_ended_by_all([active.for_, *extra], now)
+    cutoff = latest_event_day_gone_by(today, [active.for_, *extra])
     # if_unknown: delete (issue 10 §5): a row with no start is past the rule, every phase of it.
     return any_of(
-        [_started_by(active.from_, columns, cutoff), unknown_under(rule, columns, IfUnknown.DELETE)]
+        [
+            _started_by(active.from_, columns, cutoff, zone),
+            unknown_under(rule, columns, IfUnknown.DELETE),
+        ]
     )
 
 
@@ -288,6 +304,7 @@ def plan_retention(
     no longer keeps the rows of the people who withdrew (``retention.withdrawal``).
     """
     moment = naive_utc(now)
+    zone = registry.controller.zone
     in_force = [h for h in holds if h.in_force(now)]
     actions: list[TableAction] = []
     reviews: list[ReviewAction] = []
@@ -304,12 +321,14 @@ def plan_retention(
             ]
             active_over = all_of(
                 [
-                    any_of([phase_ended(r, root.events, moment, include_archive=False), w])
+                    any_of(
+                        [phase_ended(r, root.events, moment, include_archive=False, zone=zone), w]
+                    )
                     for r, w in zip(rules, withdrawn, strict=True)
                 ]
             )
             ended = [
-                any_of([phase_ended(r, root.events, moment, include_archive=True), w])
+                any_of([phase_ended(r, root.events, moment, include_archive=True, zone=zone), w])
                 for r, w in zip(rules, withdrawn, strict=True)
             ]
             all_over = all_of(ended)
@@ -431,12 +450,14 @@ def category_columns(registry: Registry, table: Table) -> dict[str, tuple[str, .
     return {category: tuple(columns) for category, columns in sorted(found.items())}
 
 
-def category_ended(rule: CategoryRetention, columns: dict[str, str], now: datetime) -> Condition:
+def category_ended(
+    rule: CategoryRetention, columns: dict[str, str], now: datetime, zone: str = "UTC"
+) -> Condition:
     """Rows whose category period has ended: the same reading as an active phase."""
     # A category rule is an active phase (its subclass); an empty start clears nothing
     # (if_unknown keep): the row's own rule still bounds it.
     as_rule = RetentionRule(active=rule, if_unknown=IfUnknown.KEEP if rule.from_ else None)
-    return phase_ended(as_rule, columns, now, include_archive=False)
+    return phase_ended(as_rule, columns, now, include_archive=False, zone=zone)
 
 
 def _held_with_parents(
@@ -484,7 +505,7 @@ def _category_actions(
                         f"needs the event '{event}', but the table maps no column to it "
                         f"(add events: {{{event}: <column>}})"
                     )
-            eligible = category_ended(rule, table.events, moment)
+            eligible = category_ended(rule, table.events, moment, registry.controller.zone)
             if eligible == FALSE:
                 continue
             placeholder = ANONYMISED if rule.then is ClearMethod.ANONYMISE else None

@@ -38,6 +38,7 @@ from gardien.consent.restriction import recipients_to_notify
 from gardien.errors import UsageError
 from gardien.holds.model import LegalHold
 from gardien.identity import MalformedIdentifier, normalise
+from gardien.law.calendar import last_day, local_day
 from gardien.registry.events import Combination, EventExpression
 from gardien.registry.model import (
     ErasureMethod,
@@ -122,53 +123,67 @@ class ErasurePlan:
 # --- when phases end ---------------------------------------------------------------------------
 
 
-def _as_datetime(value: Moment) -> datetime:
-    if isinstance(value, datetime):
-        return naive_utc(value)
-    return datetime.combine(value, datetime.min.time())
+def _row_day(value: object, zone: str) -> date | None:
+    """The day of a row's event value in the controller's zone (issue 10 §1); None if unknown.
 
-
-def _event_moment(
-    expr: EventExpression, events: Mapping[str, str], row: Mapping[str, Any], *, start: bool
-) -> Moment | None:
-    """When the event expression happened on this row (None: not yet, or unknown).
-
-    The same reading as the retention policy: ``earliest`` is the first known date; ``latest``
-    as an end needs every event to have happened, as a start takes the latest known date.
+    DATE, naive TIMESTAMP/DATETIME (UTC), aware TIMESTAMPTZ and ISO text all become one local
+    day, so rows of every column type compare without mixing naive and aware instants.
     """
-    values: list[Moment | None] = [row.get(events[e]) for e in expr.events]
-    known = [v for v in values if isinstance(v, date)]
+    if not isinstance(value, (date, str)):
+        return None
+    try:
+        return local_day(value, zone)
+    except ValueError:
+        return None
+
+
+def _event_day(
+    expr: EventExpression,
+    events: Mapping[str, str],
+    row: Mapping[str, Any],
+    zone: str,
+    *,
+    start: bool,
+) -> date | None:
+    """The day the event expression happened on this row (None: not yet, or unknown).
+
+    The same reading as the retention policy: ``earliest`` is the first known day; ``latest``
+    as an end needs every event to have happened, as a start takes the latest known day.
+    """
+    values = [_row_day(row.get(events[e]), zone) for e in expr.events]
+    known = [v for v in values if v is not None]
     if expr.combination is Combination.SINGLE:
         return known[0] if known else None
     if not known:
         return None
     if expr.combination is Combination.EARLIEST:
-        return min(known, key=_as_datetime)
+        return min(known)
     if not start and len(known) < len(values):
         return None
-    return max(known, key=_as_datetime)
+    return max(known)
 
 
 def active_end(
-    rule: RetentionRule, events: Mapping[str, str], row: Mapping[str, Any]
-) -> Moment | None:
-    """When the rule's active phase ends for this row; None while its end event has not come."""
+    rule: RetentionRule, events: Mapping[str, str], row: Mapping[str, Any], zone: str = "UTC"
+) -> date | None:
+    """The last day of the rule's active phase for this row; None while its end event has not
+    come. The row is kept all of that day (Reg. 1182/71 art. 3(2)(c), ``law.calendar``)."""
     active = rule.active
     if active.until is not None:
-        return _event_moment(active.until, events, row, start=False)
+        return _event_day(active.until, events, row, zone, start=False)
     assert active.for_ is not None and active.from_ is not None  # enforced by the model
-    began = _event_moment(active.from_, events, row, start=True)
-    return None if began is None else active.for_.add_to(began)
+    began = _event_day(active.from_, events, row, zone, start=True)
+    return None if began is None else last_day(began, [active.for_])
 
 
 def archive_end(
-    rule: RetentionRule, events: Mapping[str, str], row: Mapping[str, Any]
-) -> Moment | None:
-    """When the rule's archive phase ends for this row (R-RET-08); None if not yet known."""
-    end = active_end(rule, events, row)
+    rule: RetentionRule, events: Mapping[str, str], row: Mapping[str, Any], zone: str = "UTC"
+) -> date | None:
+    """The last day of the rule's archive phase for this row (R-RET-08); None if not yet known."""
+    end = active_end(rule, events, row, zone)
     if end is None or rule.archive is None:
         return end
-    return rule.archive.for_.add_to(end)
+    return last_day(end, [rule.archive.for_])
 
 
 def _ended(
@@ -176,10 +191,11 @@ def _ended(
     events: Mapping[str, str],
     row: Mapping[str, Any],
     now: datetime,
+    zone: str,
     *,
     archive: bool,
 ) -> bool:
-    condition = phase_ended(rule, dict(events), now, include_archive=archive)
+    condition = phase_ended(rule, dict(events), now, include_archive=archive, zone=zone)
     return evaluate(condition, dict(row))
 
 
@@ -307,6 +323,7 @@ def _subject_keep(
     """Why a subject table's row is kept (empty: it is erased), and activities it is freed of."""
     table = registry.systems[row.system].tables[row.table]
     subject = registry.table_subject(row.system, row.table)
+    zone = registry.controller.zone
     keep: list[KeepReason] = []
     released: list[str] = []
     rules: list[tuple[str, ProcessingActivity, RetentionRule | None]] = []
@@ -336,22 +353,22 @@ def _subject_keep(
             if (
                 rule is not None
                 and rule.archive is not None
-                and not _ended(rule, table.events, row.row, now, archive=True)
+                and not _ended(rule, table.events, row.row, now, zone, archive=True)
             ):
-                until = archive_end(rule, table.events, row.row)
+                until = archive_end(rule, table.events, row.row, zone)
                 keep.append(_archive_reason(activity_id, activity, rule, until, language))
             continue
-        if rule is None or not _ended(rule, table.events, row.row, now, archive=False):
-            until = active_end(rule, table.events, row.row) if rule is not None else None
+        if rule is None or not _ended(rule, table.events, row.row, now, zone, archive=False):
+            until = active_end(rule, table.events, row.row, zone) if rule is not None else None
             reason = _running_reason(activity_id, activity, rule, until, language)
             if reason is None:
                 released.append(activity_id)
             else:
                 keep.append(reason)
         elif rule.archive is not None and not _ended(
-            rule, table.events, row.row, now, archive=True
+            rule, table.events, row.row, now, zone, archive=True
         ):
-            until = archive_end(rule, table.events, row.row)
+            until = archive_end(rule, table.events, row.row, zone)
             keep.append(_archive_reason(activity_id, activity, rule, until, language))
     return keep, released
 
@@ -616,7 +633,7 @@ def _tables(registry: Registry, decisions: Sequence[RowDecision]) -> tuple[Table
 
 
 def _reason_order(reason: KeepReason) -> tuple[str, str, str, str]:
-    until = "" if reason.until is None else _as_datetime(reason.until).isoformat()
+    until = "" if reason.until is None else reason.until.isoformat()
     return (reason.article, reason.activity or "", reason.hold or "", until)
 
 

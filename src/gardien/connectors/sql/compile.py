@@ -7,13 +7,14 @@ The compiled expression means what ``conditions.evaluate`` means, NULLs included
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
 from gardien.connectors.sql import normalise
 from gardien.connectors.sql.archive import archive_table_name
 from gardien.connectors.sql.database import SqlDatabase
+from gardien.law.calendar import local_midnight_utc
 from gardien.retention.conditions import (
     All,
     Always,
@@ -38,12 +39,9 @@ def compile_condition(
             return sa.true() if value else sa.false()
         case IsNull(column):
             return db.column(table, column).is_(None)
-        case OnOrBefore(column, moment):
+        case OnOrBefore(column, day, zone):
             col = db.column(table, column)
-            bound: date | datetime = moment
-            if isinstance(col.type, sa.Date) and not isinstance(col.type, sa.DateTime):
-                bound = moment.date()  # a date is its midnight: d <= t  ⟺  d <= date(t)
-            return sa.and_(col.is_not(None), col <= bound)
+            return sa.and_(col.is_not(None), _day_on_or_before(col, day, zone))
         case ValueIn(column, values):
             col = db.column(table, column)
             coerced = db.coerce(col, values)
@@ -90,3 +88,47 @@ def compile_condition(
         case AnyOf(operands):
             return sa.or_(*(compile_condition(db, o, table) for o in operands))
     raise TypeError(f"unknown condition {condition!r}")
+
+
+def _day_on_or_before(
+    col: sa.ColumnElement[object], day: date, zone: str
+) -> sa.ColumnElement[bool]:
+    """``local_day(col) <= day`` as a range on the bare column, so its index stays usable.
+
+    The day ends at the local midnight that starts ``day + 1``; its UTC instant is the bound.
+    """
+    end = local_midnight_utc(day + timedelta(days=1), zone)  # aware UTC
+    if isinstance(col.type, sa.DateTime):
+        if col.type.timezone:  # PostgreSQL timestamptz: compare instants
+            return col < end
+        # TIMESTAMP / DATETIME: naive UTC by gardien's convention (docs/retention.md).
+        return col < end.replace(tzinfo=None)
+    if isinstance(col.type, sa.Date):
+        return col <= day  # a DATE is a day already: no zone applies
+    return _text_day_on_or_before(col, day, end)
+
+
+def _text_day_on_or_before(
+    col: sa.ColumnElement[object], day: date, end: datetime
+) -> sa.ColumnElement[bool]:
+    """The same for ISO 8601 text: '2021-06-15', '2021-06-15 14:00:00', '2021-06-15T14:00:00'.
+
+    Assumes timestamps in text are UTC without an offset (what SQLite stores for gardien) and
+    date-only text is a day. ISO text sorts as it reads, so plain string ranges suffice:
+    every value whose date part is before the UTC date of ``end`` is in; on that date, a
+    timestamp is in if its time is before ``end``'s, and the date alone is in if it is ``day``.
+    """
+    end_day = end.date().isoformat()
+    end_time = end.strftime("%H:%M:%S")
+    parts = [col < end_day]
+    if end_time != "00:00:00":
+        for separator in (" ", "T"):
+            parts.append(
+                sa.and_(
+                    col >= end_day + separator,
+                    col < end_day + separator + end_time,
+                )
+            )
+    if end.date() == day:  # a zone ahead of UTC: day D ends on the UTC date D
+        parts.append(col == end_day)
+    return sa.or_(*parts)
