@@ -218,7 +218,7 @@ def test_caller_with_a_held_recording(world: World) -> None:
     reasons = {(k.reason.activity, k.reason.article, k.reason.until) for k in table.kept_because}
     assert reasons == {
         # Under the legal-obligation activity: kept until six months after the call.
-        ("call-recording-compliance", "GDPR Art. 17(3)(b)", datetime(2026, 11, 3, 8, 0)),
+        ("call-recording-compliance", "GDPR Art. 17(3)(b)", date(2026, 11, 3)),
         # Under the hold, as evidence.
         (None, "GDPR Art. 17(3)(e)", None),
     }
