@@ -563,11 +563,20 @@ def _locate_proven(
     found = locate_with_pivot(
         registry, [(r.id, dict(r.scope.identity)) for r in started], runner.connectors
     )
+    # Journaled before anything is changed, kept to on resumption: what the person's rows held
+    # when the request started is what it was searched with, even once a killed run erased them.
+    journal = rights_journal.once_many(
+        runner.store,
+        runner.clock,
+        kind="pivot",
+        actor=runner.actor,
+        outcomes={r.id: found[r.id].journal() for r in started},
+    )
     now = runner.clock.now()
     out: list[RightsRequest] = []
     locations: dict[str, PersonLocation] = {}
     for request in started:
-        pivoted = found[request.id]
+        pivoted = found[request.id].kept_to(journal[request.id])
         searched = {(p.kind, p.value) for p in pivoted.pivots}
         typed = {
             kind

@@ -75,6 +75,16 @@ class Pivot:
             data["rows_in"] = list(self.rows_in)
         return data
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Pivot:
+        return cls(
+            str(data["identifier"]),
+            str(data["value"]),
+            tuple(data["found_in"]),
+            tuple(data.get("rows_in", ())),
+            tuple(data.get("shared_with", ())),
+        )
+
 
 @dataclass(frozen=True)
 class PivotedLocation:
@@ -84,6 +94,27 @@ class PivotedLocation:
     pivots: tuple[Pivot, ...] = ()  # searched: their rows are in ``found``
     withheld: tuple[Pivot, ...] = ()  # not searched: somebody else holds them too
     found: Mapping[str, PersonLocation] = field(default_factory=dict)  # "kind=value" → rows
+
+    def journal(self) -> dict[str, Any]:
+        """What was decided, journaled before acting (``jobs.fulfil``): the values searched
+        and withheld, where each was read and what it found."""
+        return {
+            "pivots": [p.as_json() for p in self.pivots],
+            "withheld": [p.as_json() for p in self.withheld],
+        }
+
+    def kept_to(self, journal: Mapping[str, Any]) -> PivotedLocation:
+        """This look-up held to what an earlier, interrupted run of the same request decided.
+
+        A resumed erasure finds the person's client row gone (the killed run erased it), so
+        reading it again would pivot on nothing and the answer would no longer say the phone
+        was searched. The journaled pivots are the request's; the rows each still finds are
+        this look-up's (what the interrupted run already erased is in its own journal)."""
+        pivots = tuple(Pivot.from_json(p) for p in journal["pivots"])
+        withheld = tuple(Pivot.from_json(p) for p in journal["withheld"])
+        if pivots == self.pivots and withheld == self.withheld:
+            return self
+        return PivotedLocation(self.base, pivots, withheld, self.found)
 
     def location(self, kinds: Iterable[tuple[str, str]] | None = None) -> PersonLocation:
         """The base rows with those of every pivot (or only of the ``(kind, value)`` given)."""
@@ -95,7 +126,8 @@ class PivotedLocation:
         for pivot in self.pivots:
             if chosen is not None and (pivot.kind, pivot.value) not in chosen:
                 continue
-            for row in self.found[f"{pivot.kind}={pivot.value}"].all_rows():
+            found = self.found.get(f"{pivot.kind}={pivot.value}")
+            for row in found.all_rows() if found is not None else ():
                 tables[row.where].setdefault((row.archived, row.key), row)
         return PersonLocation(
             self.base.request_id,

@@ -173,6 +173,54 @@ def once(
     return outcome
 
 
+def once_many(
+    engine: Engine,
+    clock: Clock,
+    *,
+    kind: str,
+    actor: str,
+    outcomes: Mapping[str, Mapping[str, Any]],
+) -> dict[str, Mapping[str, Any]]:
+    """:func:`once` for a batch: record each request's ``outcome`` unless a run already did, in
+    one transaction, and return the recorded outcome of every request (the earlier run's where
+    there was one). What a run decided before acting is what its resumption keeps to."""
+    if not outcomes:
+        return {}
+    recorded: dict[str, Mapping[str, Any]] = {}
+    ids = sorted(outcomes)
+    with engine.connect() as conn:
+        for start in range(0, len(ids), 500):
+            rows = conn.execute(
+                sa.select(rights_execution.c.request_id, rights_execution.c.outcome).where(
+                    rights_execution.c.kind == kind,
+                    rights_execution.c.request_id.in_(ids[start : start + 500]),
+                )
+            )
+            recorded.update({row.request_id: json.loads(row.outcome) for row in rows})
+    now = clock.now()
+    missing = [rid for rid in ids if rid not in recorded]
+    new = [
+        {
+            "id": str(uuid.uuid4()),
+            "request_id": rid,
+            "kind": kind,
+            "status": "completed",
+            "steps": "[]",
+            "chunk_size": 0,
+            "outcome": json.dumps(dict(outcomes[rid]), default=str, ensure_ascii=False),
+            "started_at": now,
+            "finished_at": now,
+            "actor": actor,
+        }
+        for rid in missing
+    ]
+    if new:
+        with engine.begin() as conn:
+            conn.execute(rights_execution.insert(), new)
+        recorded.update({rid: outcomes[rid] for rid in missing})
+    return recorded
+
+
 def audit_once(
     engine: Engine,
     clock: Clock,

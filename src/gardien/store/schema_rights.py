@@ -19,7 +19,8 @@ rights_execution = sa.Table(
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("request_id", sa.String(100), nullable=False),
     # erasure; or a write made once per request (rights_journal.once): ledger_erasure,
-    # restrict:list, lift:list, rectify:start, rectify:done, restrict:start, lift:done…
+    # restrict:list, lift:list, rectify:start, rectify:done, restrict:start, lift:done…;
+    # pivot: the identifiers read from the person's rows, decided before acting (issue 10 §3)
     sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("status", sa.String(20), nullable=False),  # running | completed | failed
     sa.Column("steps", sa.Text(), nullable=False),  # JSON list of WriteStep
