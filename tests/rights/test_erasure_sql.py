@@ -352,3 +352,35 @@ def test_every_crash_point_resumes_to_the_uninterrupted_state(tmp_path: Path) ->
             assert {(s, t): world.keys(t, s) for s, t in expected} == expected
             for connector in world.connectors.values():
                 connector.dispose()
+
+
+def test_a_recording_dated_by_a_timestamptz_is_kept_to_its_last_day_in_paris(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """psycopg returns aware datetimes for timestamptz: the erasure used to compare them with
+    naive ones and crash, leaving the request in progress (issue 10 §1). A call at 00:30 in
+    Paris on 1 June (22:30 UTC on 31 May) is of 1 June: kept all of 1 December."""
+    world = build(postgres_url, tmp_path)
+    try:
+        telephony = world.connectors["telephony"]
+        with telephony.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "ALTER TABLE call_recording ALTER COLUMN recorded_at TYPE timestamptz"
+                " USING recorded_at AT TIME ZONE 'UTC'"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO call_recording (id, audio_uri, recorded_at, caller_number) VALUES"
+                " (5, 's3://rec/5.ogg', '2026-05-31 22:30:00+00', %(caller)s)",
+                {"caller": CALLER["phone"]},
+            )
+        telephony.dispose()
+        world.connectors["telephony"] = SqlConnector("telephony", postgres_url)
+        run = world.erase("r-caller-tz", CALLER)
+        [table] = run.outcome.tables
+        assert (table.found, table.kept, table.erased) == (4, 2, 2)
+        kept_until = {k.reason.until for k in table.kept_because}
+        assert kept_until == {date(2026, 11, 3), date(2026, 12, 1)}
+        assert world.keys("call_recording", "telephony") == {1, 4, 5}
+    finally:
+        for connector in world.connectors.values():
+            connector.dispose()
