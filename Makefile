@@ -49,7 +49,7 @@ browser:
 	fi
 
 unit: $(STAMP) browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 test: lint typecheck unit
 

@@ -77,12 +77,14 @@ def keep_local(blocked: list[str]) -> Any:
     return handle
 
 
-def screenshot(page: Page, name: str) -> Path:
-    """Save a full-page PNG as ``out/screenshots/<name>.png`` (an artefact for the reviewer)."""
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """Save a PNG as ``out/screenshots/<name>.png`` (an artefact for the reviewer), the whole
+    page unless ``full_page`` is false. The screenshot is not what a test checks, so it gets a
+    minute: painting a tall page takes that long on a loaded two-core machine."""
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "page"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{safe}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page, timeout=60_000)
     return path
 
 

@@ -122,8 +122,8 @@ def page(new_page: Callable[..., Page]) -> Page:
 
 
 @pytest.fixture
-def screenshot() -> Callable[[Page, str], Path]:
-    """``screenshot(page, name)`` saves ``out/screenshots/<name>.png`` and returns its path."""
+def screenshot() -> Callable[..., Path]:
+    """``screenshot(page, name[, full_page=False])`` saves ``out/screenshots/<name>.png`` and returns its path."""
     return helpers.screenshot
 
 

@@ -43,7 +43,6 @@ Pure: no I/O, no printing; dates in, dates out.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -51,6 +50,8 @@ from functools import lru_cache
 import holidays
 
 from gardien.errors import UsageError
+from gardien.law.calendar import last_day
+from gardien.registry.duration import Duration
 
 DEFAULT_COUNTRY = "FR"
 RESPONSE_MONTHS = 1  # Art. 12(3): "within one month of receipt of the request"
@@ -140,14 +141,13 @@ def months_after(start: date, months: int) -> date:
     """
     if months < 0:
         raise ValueError("a period cannot have a negative number of months")
-    index = start.month - 1 + months
-    year, month = start.year + index // 12, index % 12 + 1
-    if year > date.max.year:
+    if start.year + (start.month - 1 + months) // 12 > date.max.year:
         raise DeadlineOutOfRangeError(
             f"a period of {months} month(s) from {start.isoformat()} ends after year "
             f"{date.max.year}: check the receipt date"
         )
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+    # The one calendar of periods (issue 10 §1): what retention keeps to is what deadlines count.
+    return last_day(start, (Duration(months=months),))
 
 
 def period_end(start: date, months: int, country: str = DEFAULT_COUNTRY) -> date:
