@@ -2,7 +2,7 @@
 
 ``tests/registry/mutator.py`` derives mutant number N of an example the same way every time;
 each is checked, loaded and, when it loads, published in every format (issue 9 §6). The suite
-runs ``GARDIEN_FUZZ_MUTANTS`` mutants per example (default 150, about 30 s); a longer hunt
+runs ``GARDIEN_FUZZ_MUTANTS`` mutants per example (default 100, about 20 s); a longer hunt
 is ``GARDIEN_FUZZ_MUTANTS=3000`` or ``python -m tests.registry.fuzz_hunt`` (docs/testing.md).
 
 ``tests/data/fuzz/`` holds the mutants that found a bug before it was fixed, one per class,
@@ -23,7 +23,7 @@ from gardien.cli.app import app
 from gardien.registry.loader import read_registry
 from tests.registry.mutator import ENVIRON, PDF, SEEDS, judge, mutant
 
-MUTANTS = int(os.environ.get("GARDIEN_FUZZ_MUTANTS", "150"))
+MUTANTS = int(os.environ.get("GARDIEN_FUZZ_MUTANTS", "100"))
 FOUND = Path(__file__).resolve().parents[1] / "data" / "fuzz"
 CORPUS = sorted(FOUND.glob("*.yaml"))
 
