@@ -139,6 +139,24 @@ def open_execution(
     return found
 
 
+def _done_once(
+    request_id: str, kind: str, outcome: Mapping[str, Any], now: datetime, actor: str
+) -> dict[str, Any]:
+    """The execution row of a write made once per request: completed as it is recorded."""
+    return {
+        "id": str(uuid.uuid4()),
+        "request_id": request_id,
+        "kind": kind,
+        "status": "completed",
+        "steps": "[]",
+        "chunk_size": 0,
+        "outcome": json.dumps(dict(outcome), default=str, ensure_ascii=False),
+        "started_at": now,
+        "finished_at": now,
+        "actor": actor,
+    }
+
+
 def once(
     engine: Engine,
     clock: Clock,
@@ -157,18 +175,7 @@ def once(
     with engine.begin() as conn:
         outcome = dict(work(conn))
         conn.execute(
-            rights_execution.insert().values(
-                id=str(uuid.uuid4()),
-                request_id=request_id,
-                kind=kind,
-                status="completed",
-                steps="[]",
-                chunk_size=0,
-                outcome=json.dumps(outcome, default=str, ensure_ascii=False),
-                started_at=now,
-                finished_at=now,
-                actor=actor,
-            )
+            rights_execution.insert().values(**_done_once(request_id, kind, outcome, now, actor))
         )
     return outcome
 
@@ -199,21 +206,7 @@ def once_many(
             recorded.update({row.request_id: json.loads(row.outcome) for row in rows})
     now = clock.now()
     missing = [rid for rid in ids if rid not in recorded]
-    new = [
-        {
-            "id": str(uuid.uuid4()),
-            "request_id": rid,
-            "kind": kind,
-            "status": "completed",
-            "steps": "[]",
-            "chunk_size": 0,
-            "outcome": json.dumps(dict(outcomes[rid]), default=str, ensure_ascii=False),
-            "started_at": now,
-            "finished_at": now,
-            "actor": actor,
-        }
-        for rid in missing
-    ]
+    new = [_done_once(rid, kind, outcomes[rid], now, actor) for rid in missing]
     if new:
         with engine.begin() as conn:
             conn.execute(rights_execution.insert(), new)
