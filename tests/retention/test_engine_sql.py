@@ -129,19 +129,19 @@ def world(db_url: str, tmp_path: Path) -> dict[str, Any]:
                 "id": 1,
                 "phone": "+33611111111",
                 "removed_at": None,
-                "client_contract_ended_on": None,
+                "client_id": 1,
             },
             {
                 "id": 2,
                 "phone": "+33622222222",
                 "removed_at": datetime(2026, 3, 1),
-                "client_contract_ended_on": None,
+                "client_id": 1,
             },
             {
                 "id": 3,
                 "phone": "+33633333333",
                 "removed_at": None,
-                "client_contract_ended_on": date(2026, 1, 1),
+                "client_id": 2,  # the client whose contract ended
             },
         ],
     )
@@ -249,7 +249,9 @@ def test_plan_counts_match_the_run(world: dict[str, Any]) -> None:
     registry, store = world["registry"], world["store"]
     _, planned = job.plan(registry, store, NOW)
     outcome = job.run(registry, store, FixedClock(NOW), NOW, actor="test")
-    assert [(p.rows, p.held) for p in planned] == [(r.rows, r.held) for r in outcome.report.results]
+    assert [(p.action.label, p.rows, p.held) for p in planned] == [
+        (r.action.label, r.rows, r.held) for r in outcome.report.results
+    ]
 
 
 def test_missing_column_stops_before_any_change(world: dict[str, Any]) -> None:

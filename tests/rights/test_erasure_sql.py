@@ -384,3 +384,34 @@ def test_a_recording_dated_by_a_timestamptz_is_kept_to_its_last_day_in_paris(
     finally:
         for connector in world.connectors.values():
             connector.dispose()
+
+
+def test_another_contact_is_kept_as_proof_until_five_years_after_the_clients_contract(
+    world: World,
+) -> None:
+    """The contact's own row has no date: the contract end is read on the client's row, here in
+    the archive (issue 10 §4, R-RET-04), and the answer says the last day it is kept."""
+    _insert(
+        world.connectors["crm"],
+        "other_contact",
+        [{"id": 1, "last_name": "Tiers", "email": "oc@x.fr", "client_id": 2}],
+    )
+    run = world.erase("r-contact", {"email": "oc@x.fr"})
+    contact = tables(run)["crm.other_contact"]
+    assert (contact.found, contact.kept, contact.erased) == (1, 1, 0)
+    [reason] = contact.kept_because
+    assert reason.reason.until == date(2030, 11, 22)
+    assert world.keys("other_contact") == {1}
+
+
+def test_another_contact_of_a_client_under_contract_is_kept_while_it_runs(world: World) -> None:
+    _insert(
+        world.connectors["crm"],
+        "other_contact",
+        [{"id": 2, "last_name": "Tiers", "email": "oc2@x.fr", "client_id": 1}],
+    )
+    run = world.erase("r-contact-2", {"email": "oc2@x.fr"})
+    contact = tables(run)["crm.other_contact"]
+    assert (contact.kept, contact.erased) == (1, 0)
+    [reason] = contact.kept_because
+    assert (reason.reason.until_event, reason.reason.until) == ("contract_end", None)

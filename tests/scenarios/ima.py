@@ -181,9 +181,9 @@ def populate(env: dict[str, str]) -> None:
             t["trusted_person"].insert(),
             [
                 {"id": 1, "last_name": TRUSTED_PERSON.marker, "first_name": "Ana",
-                 "phone": "+33630000001", "removed_at": None, "client_contract_ended_on": None},
+                 "phone": "+33630000001", "removed_at": None, "client_id": 1},
                 {"id": 2, "last_name": TRUSTED_PERSON.twin_marker, "first_name": "Ana",
-                 "phone": "+33630000010", "removed_at": None, "client_contract_ended_on": None},
+                 "phone": "+33630000010", "removed_at": None, "client_id": 1},
             ],
         )  # fmt: skip
         conn.execute(
@@ -191,10 +191,10 @@ def populate(env: dict[str, str]) -> None:
             [
                 {"id": 1, "last_name": OTHER_CONTACT.marker, "first_name": "Marie",
                  "email": "marie.blanc@exemple.fr", "phone": "+33650000001",
-                 "contract_ended_on": None},
+                 "client_id": 1},
                 {"id": 2, "last_name": OTHER_CONTACT.twin_marker, "first_name": "Marie",
                  "email": "marie.blanc@exemple.fr.test", "phone": "+33650000010",
-                 "contract_ended_on": None},
+                 "client_id": 1},
             ],
         )  # fmt: skip
         conn.execute(

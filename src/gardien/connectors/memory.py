@@ -13,6 +13,7 @@ import copy
 from typing import Any
 
 from gardien.retention.conditions import Condition, evaluate
+from gardien.retention.constraints import Effect
 from gardien.retention.policy import ActionKind, Stage, TableAction
 from gardien.retention.ports import Batch, BatchOutcome, CommittedBatch
 
@@ -34,11 +35,28 @@ class InMemoryConnector:
     def _matches(self, action: TableAction, condition: Condition, row: dict[str, Any]) -> bool:
         # A child's condition names its parent table: archived parents for the archive stage.
         parents = self.archives if action.stage is Stage.ARCHIVE else self.tables
-        return evaluate(condition, row, parents)
+        return evaluate(condition, row, parents, active=self.tables, archived=self.archives)
 
     def count(self, action: TableAction, condition: Condition) -> int:
         rows = self._rows(action.table, action.stage)
         return sum(1 for row in rows.values() if self._matches(action, condition, row))
+
+    def count_referencing(self, action: TableAction, effect: Effect) -> int:
+        constraint = effect.constraint
+        keys = {
+            row.get(constraint.referred_columns[0])
+            for row in self._rows(action.table, action.stage).values()
+            if self._matches(action, action.target, row)
+        }
+        rows = self.tables.get(constraint.table, {}).values()
+        return sum(
+            1
+            for row in rows
+            if row.get(constraint.columns[0]) in keys - {None}
+            and evaluate(
+                effect.remaining, row, self.tables, active=self.tables, archived=self.archives
+            )
+        )
 
     def prepare(self, action: TableAction) -> None:
         self.archives.setdefault(action.table, {})

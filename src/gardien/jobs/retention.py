@@ -15,6 +15,7 @@ from gardien.connectors.sql import SqlConnector, connectors_for
 from gardien.errors import GardienError
 from gardien.jobs.audit_anchor import Anchoring, anchor_quietly
 from gardien.registry.model import Registry
+from gardien.retention.constraints import Effect, ForeignKey
 from gardien.retention.errors import RetentionLockLost
 from gardien.retention.executor import (
     DEFAULT_BATCH_SIZE,
@@ -22,6 +23,7 @@ from gardien.retention.executor import (
     Progress,
     RunMoment,
     RunReport,
+    effect_counts,
     execute_plan,
     plan_counts,
 )
@@ -84,6 +86,12 @@ class PlannedAction:
     action: TableAction
     rows: int
     held: int
+    effects: tuple[tuple[Effect, int], ...] = ()  # the databases' foreign keys (constraints.py)
+
+
+def constraints_of(registry: Registry, connectors: Mapping[str, SqlConnector]) -> list[ForeignKey]:
+    """The foreign keys of every system's database that reference a declared table."""
+    return [fk for _sid, c in sorted(connectors.items()) for fk in c.foreign_keys(registry)]
 
 
 def plan(
@@ -95,10 +103,15 @@ def plan(
     connectors = connectors or connectors_for(registry)
     require_systems(registry, connectors)
     retention_plan = plan_retention(
-        registry, now, hold_book.all_holds(store), withdrawals_of(registry, store, now)
+        registry,
+        now,
+        hold_book.all_holds(store),
+        withdrawals_of(registry, store, now),
+        constraints_of(registry, connectors),
     )
     counted = [
-        PlannedAction(a, rows, held) for a, rows, held in plan_counts(retention_plan, connectors)
+        PlannedAction(a, rows, held, effect_counts(a, connectors[a.system]))
+        for a, rows, held in plan_counts(retention_plan, connectors)
     ]
     return retention_plan, counted
 
@@ -235,7 +248,13 @@ def _run_locked(
         now, resumed = pending.now, True
         journal = run_journal.StoreJournal(store, pending.id)
     holds = hold_book.all_holds(store)
-    retention_plan = plan_retention(registry, now, holds, withdrawals_of(registry, store, now))
+    retention_plan = plan_retention(
+        registry,
+        now,
+        holds,
+        withdrawals_of(registry, store, now),
+        constraints_of(registry, connectors),
+    )
     if not resumed:
         journal = run_journal.StoreJournal.open_run(store, clock, retention_plan, digest, actor)
     lock.note_run(journal.run_id)
@@ -267,6 +286,11 @@ def _run_locked(
                 "action": r.action.kind.value,
                 "rows": r.rows,
                 "held": r.held,
+                **(
+                    {"constraints": [effect_summary(e, n) for e, n in r.effects]}
+                    if r.effects
+                    else {}
+                ),
             }
             for r in report.results
         ],
@@ -283,3 +307,14 @@ def _run_locked(
     observe(RunMoment.CLOSING)
     journal.close(clock, actor, summary)
     return RunOutcome(report, resumed)
+
+
+def effect_summary(effect: Effect, rows: int) -> dict[str, object]:
+    """One foreign key's effect on an action, for the run's summary and the plan's JSON."""
+    return {
+        "constraint": effect.constraint.label,
+        "on_delete": effect.constraint.on_delete.value,
+        "effect": "blocked" if effect.blocks else "changed",
+        "table": f"{effect.constraint.system}.{effect.constraint.table}",
+        "rows": rows,
+    }

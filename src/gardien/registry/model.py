@@ -636,6 +636,50 @@ class ErasureStrategy(Strict):
 ColumnName = Annotated[
     str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="A column name.")
 ]
+EventColumn = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,3}$",
+        description=(
+            "A date column of this table (contract_ended_on), or RELATION.COLUMN: the column "
+            "of the rows a relation of this table leads to (client.contract_ended_on), "
+            "relations chained up to three (designations.client.contract_ended_on)."
+        ),
+    ),
+]
+
+
+class Relation(Strict):
+    """A link from this table's rows to the rows of another table of the same system.
+
+    ``column``: many-to-one, this table's column holds the other table's key (a trusted
+    person's ``client_id``). ``referenced_by``: one-to-many, the other table's column holds
+    this table's key (a client's designations). Events read through a relation
+    (``events: {contract_end: client.contract_ended_on}``) and locating a person's rows follow
+    it (docs/registry.md, docs/retention.md).
+    """
+
+    table: Identifier = Field(description="The related table, declared in the same system.")
+    column: ColumnName | None = Field(
+        None, description="Many-to-one: the column of this table holding the related key."
+    )
+    referenced_by: ColumnName | None = Field(
+        None, description="One-to-many: the column of the related table holding this key."
+    )
+
+    @model_validator(mode="after")
+    def _one_side(self) -> Relation:
+        if (self.column is None) == (self.referenced_by is None):
+            raise ValueError(
+                "a relation needs either 'column' (this table holds the related key: "
+                "many-to-one) or 'referenced_by' (the related table holds this key: one-to-many)"
+            )
+        return self
+
+    @property
+    def many(self) -> bool:
+        """One-to-many: several related rows may answer for one row."""
+        return self.referenced_by is not None
 
 
 class Table(Strict):
@@ -662,8 +706,13 @@ class Table(Strict):
         "they are compared: email, phone, trim, casefold, compact or none (default: email for "
         "e-mail columns, phone for telephone columns, trim otherwise).",
     )
-    events: dict[EventName, ColumnName] = Field(
-        default_factory=dict, description="Business event → date column."
+    relations: dict[Identifier, Relation] = Field(
+        default_factory=dict,
+        description="Name → link to rows of another table (events and look-ups follow it).",
+    )
+    events: dict[EventName, EventColumn] = Field(
+        default_factory=dict,
+        description="Business event → date column, or RELATION.COLUMN of a related table.",
     )
     columns: dict[ColumnName, Identifier] = Field(
         default_factory=dict, description="Column → data category."
@@ -678,6 +727,22 @@ class Table(Strict):
         None,
         description="Columns the person provided (portability, Art. 20); default: identity and mapped columns.",
     )
+
+    @property
+    def own_events(self) -> dict[str, str]:
+        """Events read from this table's own columns (event → column)."""
+        return {e: c for e, c in self.events.items() if "." not in c}
+
+    @property
+    def related_events(self) -> dict[str, tuple[str, str]]:
+        """Events read through a relation: event → (first relation, the rest of the path on
+        the related table: a column, or RELATION.COLUMN again)."""
+        out: dict[str, tuple[str, str]] = {}
+        for event, source in self.events.items():
+            if "." in source:
+                relation, rest = source.split(".", 1)
+                out[event] = (relation, rest)
+        return out
 
     @model_validator(mode="after")
     def _subject_or_parent(self) -> Table:

@@ -13,6 +13,7 @@ from collections.abc import Set as AbstractSet
 from gardien.registry.findings import Finding, Severity
 from gardien.registry.limits import MAX_TABLE_CHAIN
 from gardien.registry.model import Registry, Table
+from gardien.registry.relation_refs import relation_findings
 from gardien.registry.source import PathKey, SourceMap
 
 _SHOWN_CHOICES = 20
@@ -156,7 +157,11 @@ def reference_findings(registry: Registry, source: SourceMap) -> list[Finding]:
                         )
                     )
             if table.erase is not None:
-                known_columns = {*table.columns, *table.identity.values(), *table.events.values()}
+                known_columns = {
+                    *table.columns,
+                    *table.identity.values(),
+                    *table.own_events.values(),
+                }
                 for column in table.erase.columns:
                     if column not in known_columns:
                         out.append(
@@ -168,4 +173,5 @@ def reference_findings(registry: Registry, source: SourceMap) -> list[Finding]:
                                 hint="map the column to a data category under 'columns'",
                             )
                         )
+    out += relation_findings(registry, source)
     return out

@@ -71,6 +71,26 @@ class ParentMatches:
 
 
 @dataclass(frozen=True)
+class Related:
+    """Rows whose related rows, ``table.related_column = column``, satisfy ``condition``.
+
+    ``every``: at least one related row exists and every one satisfies the condition (an
+    event read through a relation: a trusted person named by two clients is kept while either
+    contract runs, the protective reading of R-RET-03); otherwise some related row does (a
+    foreign key still pointing at the row). ``with_archive``: the related rows are looked for
+    in the related table and in its restricted archive too, since retention moves rows there
+    with their dates (R-RET-08).
+    """
+
+    column: str
+    table: str
+    related_column: str
+    condition: Condition
+    every: bool = True
+    with_archive: bool = False
+
+
+@dataclass(frozen=True)
 class AnyNotNull:
     columns: tuple[str, ...]
 
@@ -107,6 +127,7 @@ Condition = (
     | ValueIn
     | NormalisedIn
     | ParentMatches
+    | Related
     | AnyNotNull
     | Uncleared
     | Not
@@ -180,6 +201,14 @@ def describe(condition: Condition) -> str:
         case ParentMatches(link, parent, key, inner, archived):
             parent = f"{parent}(archive)" if archived else parent
             return f"{link} IN (SELECT {key} FROM {parent} WHERE {describe(inner)})"
+        case Related(column, related, related_column, inner, every, with_archive):
+            where = f"{related}(+archive)" if with_archive else related
+            if every:
+                return (
+                    f"{column} IN (SELECT {related_column} FROM {where}) AND NOT {column} IN "
+                    f"(SELECT {related_column} FROM {where} WHERE NOT ({describe(inner)}))"
+                )
+            return f"{column} IN (SELECT {related_column} FROM {where} WHERE {describe(inner)})"
         case AnyNotNull(columns):
             return "(" + " OR ".join(f"{c} IS NOT NULL" for c in columns) + ")"
         case Uncleared(columns, placeholder):
@@ -195,12 +224,36 @@ def describe(condition: Condition) -> str:
     raise TypeError(f"unknown condition {condition!r}")
 
 
+Rows = dict[object, dict[str, object]]
+
+
+def _related_rows(
+    condition: Related, value: object, active: dict[str, Rows], archived: dict[str, Rows]
+) -> list[dict[str, object]]:
+    if value is None:
+        return []
+    stores = [active, archived] if condition.with_archive else [active]
+    return [
+        r
+        for store in stores
+        for r in store.get(condition.table, {}).values()
+        if r.get(condition.related_column) == value
+    ]
+
+
 def evaluate(
     condition: Condition,
     row: dict[str, object],
-    parents: dict[str, dict[object, dict[str, object]]] | None = None,
+    parents: dict[str, Rows] | None = None,
+    *,
+    active: dict[str, Rows] | None = None,
+    archived: dict[str, Rows] | None = None,
 ) -> bool:
-    """Evaluate on an in-memory row: the reference semantics the SQL compilers must match."""
+    """Evaluate on an in-memory row: the reference semantics the SQL compilers must match.
+
+    ``parents`` holds the tables a child's ``ParentMatches`` reads (active or archived, as the
+    stage is); ``active`` and ``archived`` the tables a ``Related`` reads."""
+    deeper = {"active": active, "archived": archived}
     match condition:
         case Always(value):
             return value
@@ -222,15 +275,20 @@ def evaluate(
         case ParentMatches(link, parent, _key, inner, _archived):
             table = (parents or {}).get(parent, {})
             parent_row = table.get(row.get(link))
-            return parent_row is not None and evaluate(inner, parent_row, parents)
+            return parent_row is not None and evaluate(inner, parent_row, parents, **deeper)
+        case Related(column, _table, _related_column, inner, every, _with_archive):
+            related = _related_rows(condition, row.get(column), active or {}, archived or {})
+            # The related rows are judged on their own: a ParentMatches inside is theirs.
+            results = [evaluate(inner, r, parents, **deeper) for r in related]
+            return bool(results) and all(results) if every else any(results)
         case AnyNotNull(columns):
             return any(row.get(c) is not None for c in columns)
         case Uncleared(columns, placeholder):
             return any(row.get(c) is not None and row.get(c) != placeholder for c in columns)
         case Not(inner):
-            return not evaluate(inner, row, parents)
+            return not evaluate(inner, row, parents, **deeper)
         case All(ops):
-            return all(evaluate(o, row, parents) for o in ops)
+            return all(evaluate(o, row, parents, **deeper) for o in ops)
         case AnyOf(ops):
-            return any(evaluate(o, row, parents) for o in ops)
+            return any(evaluate(o, row, parents, **deeper) for o in ops)
     raise TypeError(f"unknown condition {condition!r}")

@@ -28,6 +28,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from gardien.retention.conditions import FALSE, all_of
+from gardien.retention.constraints import Effect
 from gardien.retention.policy import ActionKind, RetentionPlan, TableAction
 from gardien.retention.ports import Batch, RetentionConnector
 
@@ -87,6 +88,9 @@ class ActionResult:
     rows: int
     held: int
     batches: int
+    # per foreign key acting on the action: rows it blocks, or referencing rows it changes,
+    # counted when the step starts or resumes (constraints.py); () for a step already done
+    effects: tuple[tuple[Effect, int], ...] = ()
 
 
 @dataclass
@@ -111,6 +115,21 @@ def held_count(action: TableAction, connector: RetentionConnector) -> int:
     through_parent = action.parent is not None and action.kind is not ActionKind.CLEAR
     condition = action.held if through_parent else all_of([action.eligible, action.held])
     return connector.count(action, condition)
+
+
+def effect_counts(
+    action: TableAction, connector: RetentionConnector
+) -> tuple[tuple[Effect, int], ...]:
+    """What each foreign key does to the action now: the rows a RESTRICT keeps out of it, the
+    referencing rows a CASCADE or SET NULL changes beside it."""
+    out: list[tuple[Effect, int]] = []
+    for effect in action.effects:
+        if effect.blocks:
+            condition = all_of([action.reached, effect.referenced])
+            out.append((effect, connector.count(action, condition)))
+        else:
+            out.append((effect, connector.count_referencing(action, effect)))
+    return tuple(out)
 
 
 def _catch_up(
@@ -155,8 +174,10 @@ def execute_plan(
     for position, action in enumerate(plan.actions):
         state = states.get(position) or StepState(position, "pending")
         connector = connectors[action.system]
+        effects: tuple[tuple[Effect, int], ...] = ()
         if state.status != "done":
             connector.prepare(action)
+            effects = effect_counts(action, connector)
             finished = False
             if state.status == "pending":
                 state.held = held_count(action, connector)
@@ -182,7 +203,9 @@ def execute_plan(
             reached(RunMoment.STEP_FINISHED)
         elif progress:
             progress(action, state.rows_done, True)
-        report.results.append(ActionResult(action, state.rows_done, state.held, state.batches))
+        report.results.append(
+            ActionResult(action, state.rows_done, state.held, state.batches, effects)
+        )
     # Every count is in the journal now: the markers have said what they had to say (also
     # when an earlier process finished every step and was killed before getting here).
     for system in sorted({a.system for a in plan.actions}):

@@ -18,7 +18,7 @@ Legal holds take rows out of every action (R-RET-05).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -51,6 +51,8 @@ from gardien.retention.conditions import (
     any_of,
     negate,
 )
+from gardien.retention.constraints import Effect, ForeignKey
+from gardien.retention.relations import UnknownRelation, related_tables, through_relations
 from gardien.retention.unknown import (
     ReviewAction,
     review_condition,
@@ -96,6 +98,19 @@ class TableAction:
     cleared: tuple[str, ...] = ()
     placeholder: str | None = None
 
+    effects: tuple[Effect, ...] = ()  # the database's foreign keys acting on this action
+
+    @property
+    def blocked(self) -> Condition:
+        """Rows a RESTRICT / NO ACTION foreign key still references (constraints.py)."""
+        return any_of([e.referenced for e in self.effects if e.blocks])
+
+    @property
+    def reached(self) -> Condition:
+        """The rows the rule reaches and no legal hold keeps, blocked or not."""
+        # A child's ``eligible`` already excludes held parents (see _table_action).
+        return self.eligible if self.parent else all_of([self.eligible, negate(self.held)])
+
     @property
     def target(self) -> Condition:
         if self.kind is ActionKind.CLEAR:
@@ -103,8 +118,7 @@ class TableAction:
             return all_of(
                 [self.eligible, negate(self.held), Uncleared(self.cleared, self.placeholder)]
             )
-        # A child's ``eligible`` already excludes held parents (see _table_action).
-        condition = self.eligible if self.parent else all_of([self.eligible, negate(self.held)])
+        condition = all_of([self.reached, negate(self.blocked)])
         if self.kind is ActionKind.ANONYMISE:
             # Rows already anonymised have no personal value left: never touched twice.
             condition = all_of([condition, AnyNotNull(self.personal_columns)])
@@ -124,6 +138,7 @@ class RetentionPlan:
     actions: tuple[TableAction, ...]
     # Rows only an unknown start keeps (issue 10 §5): listed, never acted on.
     reviews: tuple[ReviewAction, ...] = ()
+    constraints: tuple[ForeignKey, ...] = ()  # the foreign keys the databases declared
 
 
 class RetentionPolicyError(ValueError):
@@ -210,7 +225,9 @@ class _Family:
     order: tuple[str, ...]  # deepest first, root last
 
 
-def _families(registry: Registry, system_id: str) -> list[_Family]:
+def _families(
+    registry: Registry, system_id: str, constraints: Sequence[ForeignKey] = ()
+) -> list[_Family]:
     tables = registry.systems[system_id].tables
     children: dict[str, list[str]] = {}
     for name, table in tables.items():
@@ -224,11 +241,58 @@ def _families(registry: Registry, system_id: str) -> list[_Family]:
                 out.extend(post_order(child, seen | {child}))
         return [*out, name]
 
-    return [
+    families = [
         _Family(system_id, name, tuple(post_order(name, frozenset({name}))))
         for name, table in tables.items()
         if table.subject is not None
     ]
+    return _dependents_first(registry, system_id, families, constraints)
+
+
+def _dependents_first(
+    registry: Registry,
+    system_id: str,
+    families: list[_Family],
+    constraints: Sequence[ForeignKey],
+) -> list[_Family]:
+    """Families whose tables read dates from, or hold foreign keys to, another family's tables
+    come before it: a trusted person is deleted before the client row its end date is read
+    from (R-RET-03), a referencing row before the row it references. A circle keeps the
+    declared order for the families in it."""
+    tables = registry.systems[system_id].tables
+    family_of = {name: f.root for f in families for name in f.order}
+    first: dict[str, set[str]] = {f.root: set() for f in families}  # root → roots before it
+    as_dict = dict(tables)
+    for name in tables:
+        mine = family_of.get(name)
+        for related in related_tables(as_dict, name):
+            other = family_of.get(related)
+            if mine is not None and other is not None and other != mine:
+                first[other].add(mine)
+    for fk in constraints:
+        if fk.system != system_id:
+            continue
+        mine, other = family_of.get(fk.table), family_of.get(fk.referred_table)
+        if mine is not None and other is not None and other != mine:
+            first[other].add(mine)
+    ordered: list[_Family] = []
+    by_root = {f.root: f for f in families}
+    visiting: set[str] = set()
+    done: set[str] = set()
+
+    def visit(root: str) -> None:
+        if root in done or root in visiting:
+            return
+        visiting.add(root)
+        for other in sorted(first[root]):
+            visit(other)
+        visiting.discard(root)
+        done.add(root)
+        ordered.append(by_root[root])
+
+    for family in families:
+        visit(family.root)
+    return ordered
 
 
 def _rules(registry: Registry, system_id: str, table_name: str) -> list[RetentionRule | None]:
@@ -259,9 +323,12 @@ def _check_events(
 def _personal_columns(table: Table) -> tuple[str, ...]:
     """Columns an anonymisation clears: mapped personal data, minus dates that drive retention."""
     personal = set(table.columns) | set(table.identity.values())
-    personal -= set(table.events.values()) | {table.key}
+    personal -= set(table.own_events.values()) | {table.key}
     if table.belongs_to is not None:
         personal.discard(table.belongs_to.column)
+    # A relation's column is a link, not a value about the person: clearing it would lose
+    # the dates read through it (events: {contract_end: client.contract_ended_on}).
+    personal -= {r.column for r in table.relations.values() if r.column is not None}
     return tuple(sorted(personal))
 
 
@@ -297,11 +364,15 @@ def plan_retention(
     now: datetime,
     holds: Sequence[LegalHold] = (),
     withdrawals: Withdrawals = NONE,
+    constraints: Sequence[ForeignKey] = (),
 ) -> RetentionPlan:
-    """Every action a retention run takes at ``now``, in a safe order (children first).
+    """Every action a retention run takes at ``now``, in a safe order (children first, and
+    tables that read dates from or reference another table before it).
 
     ``withdrawals``: the consents withdrawn as of ``now`` (Art. 7(3)): a consent-based activity
     no longer keeps the rows of the people who withdrew (``retention.withdrawal``).
+    ``constraints``: the databases' foreign keys, which leave referenced rows out
+    (constraints.py).
     """
     moment = naive_utc(now)
     zone = registry.controller.zone
@@ -310,7 +381,7 @@ def plan_retention(
     reviews: list[ReviewAction] = []
     for system_id in sorted(registry.systems):
         tables = registry.systems[system_id].tables
-        for family in _families(registry, system_id):
+        for family in _families(registry, system_id, constraints):
             root = tables[family.root]
             rules = _rules(registry, system_id, family.root)
             _check_events(system_id, family.root, root, rules)
@@ -319,20 +390,34 @@ def plan_retention(
                 withdrawn_rows(registry, root, a, withdrawals)
                 for a in registry.table_activities(system_id, family.root)
             ]
-            active_over = all_of(
-                [
-                    any_of(
-                        [phase_ended(r, root.events, moment, include_archive=False, zone=zone), w]
-                    )
-                    for r, w in zip(rules, withdrawn, strict=True)
-                ]
+
+            def own(
+                condition: Condition, system: str = system_id, name: str = family.root
+            ) -> Condition:
+                # Dates read through relations are compared on the related rows (§4).
+                return _on_own_rows(condition, registry, system, name)
+
+            active_over = own(
+                all_of(
+                    [
+                        any_of(
+                            [
+                                phase_ended(
+                                    r, root.events, moment, include_archive=False, zone=zone
+                                ),
+                                w,
+                            ]
+                        )
+                        for r, w in zip(rules, withdrawn, strict=True)
+                    ]
+                )
             )
             ended = [
                 any_of([phase_ended(r, root.events, moment, include_archive=True, zone=zone), w])
                 for r, w in zip(rules, withdrawn, strict=True)
             ]
-            all_over = all_of(ended)
-            under_review = review_condition(rules, ended, root.events)
+            all_over = own(all_of(ended))
+            under_review = own(review_condition(rules, ended, root.events))
             if under_review != FALSE:
                 activities = registry.table_activities(system_id, family.root)
                 reviews.append(
@@ -363,20 +448,55 @@ def plan_retention(
                 steps.append((Stage.ARCHIVE, end, all_over))
             for stage, kind, root_condition in steps:
                 for name in family.order:
-                    actions.append(
-                        _table_action(
-                            registry,
-                            system_id,
-                            name,
-                            stage,
-                            kind,
-                            root_condition,
-                            root_held,
-                            family.root,
-                        )
+                    action = _table_action(
+                        registry,
+                        system_id,
+                        name,
+                        stage,
+                        kind,
+                        root_condition,
+                        root_held,
+                        family.root,
                     )
+                    actions.append(_with_effects(action, constraints, actions))
         actions.extend(_category_actions(registry, system_id, moment, in_force))
-    return RetentionPlan(now=now, actions=tuple(actions), reviews=tuple(reviews))
+    return RetentionPlan(
+        now=now,
+        actions=tuple(actions),
+        reviews=tuple(reviews),
+        constraints=tuple(constraints),
+    )
+
+
+def _on_own_rows(condition: Condition, registry: Registry, system_id: str, name: str) -> Condition:
+    """The rule's condition with dates read through relations moved onto the related rows."""
+    try:
+        return through_relations(condition, dict(registry.systems[system_id].tables), name)
+    except UnknownRelation as exc:
+        raise RetentionPolicyError(f"{system_id}.{exc}") from exc
+
+
+def _removes(action: TableAction) -> bool:
+    """Whether the action takes rows out of the active table (deleting or moving them to the
+    archive; an anonymisation keeps the row and its key)."""
+    return action.stage is Stage.ACTIVE and action.kind is not ActionKind.ANONYMISE
+
+
+def _with_effects(
+    action: TableAction, constraints: Sequence[ForeignKey], earlier: Sequence[TableAction]
+) -> TableAction:
+    """The foreign keys that act when this action removes rows; each knows which referencing
+    rows are still there by then (the earlier actions on that table have run), so that the
+    plan counts what the run will meet."""
+    if not _removes(action):
+        return action
+    effects = []
+    for fk in constraints:
+        if fk.system != action.system or fk.referred_table != action.table:
+            continue
+        gone = [a.target for a in earlier if a.table == fk.table and _removes(a)]
+        effects.append(Effect(fk, fk.blocks, negate(any_of(gone))))
+    return replace(action, effects=tuple(effects)) if effects else action
 
 
 def _table_action(

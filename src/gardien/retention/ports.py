@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from gardien.retention.conditions import Condition
+from gardien.retention.constraints import Effect
 from gardien.retention.policy import TableAction
 
 
@@ -50,6 +51,11 @@ class RetentionConnector(Protocol):
     """
 
     def count(self, action: TableAction, condition: Condition) -> int: ...
+
+    def count_referencing(self, action: TableAction, effect: Effect) -> int:
+        """Rows of the constraint's table (those ``effect.remaining``) referencing the rows
+        ``action`` targets now: what an ON DELETE CASCADE / SET NULL changes beside it."""
+        ...
 
     def prepare(self, action: TableAction) -> None:
         """Create what the action needs (the archive table, the markers' table), idempotently."""

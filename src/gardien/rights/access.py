@@ -164,7 +164,7 @@ def provided_columns(table: Table) -> set[str]:
     """What the person provided: declared, else identity and mapped columns minus event dates."""
     if table.provided_by_subject is not None:
         return set(table.provided_by_subject)
-    recorded = set(table.events.values())
+    recorded = set(table.own_events.values())
     if table.restriction_flag:
         recorded.add(table.restriction_flag)
     return (set(table.identity.values()) | set(table.columns)) - recorded

@@ -92,7 +92,8 @@ class LocatedRow:
 def located_rows(location: PersonLocation) -> list[LocatedRow]:
     """The rows of a ``gardien.rights.locate.PersonLocation``, as the decision takes them."""
     return [
-        LocatedRow(r.system, r.table, r.key, r.archived, dict(r.values))
+        # Dates read on related rows join the row's own under their dotted names (§4).
+        LocatedRow(r.system, r.table, r.key, r.archived, {**r.values, **r.related})
         for r in location.all_rows()
     ]
 

@@ -261,6 +261,9 @@ class FoundRow:
     matched: tuple[str, ...]  # identifier kinds whose value the row holds; () for a child row
     via: str | None  # for a child row: the parent table it was reached through
     archived: bool  # in the restricted archive (R-RET-08)
+    # Dates its events read on related rows (``rights.related_dates``), by dotted source:
+    # another person's data (the client's contract end), for decisions, never for copies.
+    related: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def where(self) -> str:
@@ -416,5 +419,7 @@ def locate(
     batch_size: int = DEFAULT_BATCH,
 ) -> dict[str, PersonLocation]:
     """Find every request's person in every declared system (see the module's docstring)."""
+    from gardien.rights.related_dates import with_related_dates  # it builds on this module
+
     plan = plan_locate(registry, people, batch_size=batch_size)
-    return execute_plan(plan, readers)
+    return with_related_dates(registry, execute_plan(plan, readers), readers)

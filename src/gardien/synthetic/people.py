@@ -82,14 +82,20 @@ class _TablePlan:
     columns: list[str] = field(default_factory=list)
     start: int = 1  # first key to assign
     count: int = 0
+    # many-to-one relation columns, each with the key range of the related table's rows
+    # (start, count), or None when that table is not filled in this call
+    relations: list[tuple[str, tuple[int, int] | None]] = field(default_factory=list)
 
 
 def _plan(registry: Registry, system_id: str, name: str, table: sa.Table) -> _TablePlan:
     spec = registry.systems[system_id].tables[name]
     timelines = table_timelines(registry, system_id, name) if spec.subject else []
-    events = dict(spec.events)
+    events = dict(spec.own_events)
     event_columns = list(dict.fromkeys(events.values()))
-    skip = {spec.key, *event_columns, spec.restriction_flag}
+    relation_columns = list(
+        dict.fromkeys(r.column for r in spec.relations.values() if r.column is not None)
+    )
+    skip = {spec.key, *event_columns, spec.restriction_flag, *relation_columns}
     if spec.belongs_to is not None:
         skip.add(spec.belongs_to.column)
     categories = dict(spec.columns)
@@ -99,7 +105,7 @@ def _plan(registry: Registry, system_id: str, name: str, table: sa.Table) -> _Ta
         if c.name not in skip
     ]
     link = [spec.belongs_to.column] if spec.belongs_to is not None else []
-    columns = [spec.key, *link, *event_columns, *(c for c, _ in fillers)]
+    columns = [spec.key, *link, *event_columns, *(c for c, _ in fillers), *relation_columns]
     return _TablePlan(name, spec, table, timelines, events, fillers, columns)
 
 
@@ -218,6 +224,7 @@ def fill_system(
             with engine.connect() as conn:
                 key = plan.table.c[plan.spec.key]
                 plan.start = (conn.execute(sa.select(sa.func.max(key))).scalar() or 0) + 1
+            plan.relations = _relation_ranges(plan, plans)
             if plan.spec.belongs_to is None:
                 plan.count = people
                 batches = _subject_batches(plan, streams, pools, now, mix, chunk_size)
@@ -258,6 +265,37 @@ def _write_table(
     return report
 
 
+def _relation_ranges(
+    plan: _TablePlan, plans: dict[str, _TablePlan]
+) -> list[tuple[str, tuple[int, int] | None]]:
+    out: list[tuple[str, tuple[int, int] | None]] = []
+    for column in plan.columns[len(plan.columns) - _relation_count(plan.spec) :]:
+        related = next(r.table for r in plan.spec.relations.values() if r.column == column)
+        other = plans.get(related)
+        out.append((column, (other.start, other.count) if other and other.count else None))
+    return out
+
+
+def _relation_count(spec: Table) -> int:
+    return len({r.column for r in spec.relations.values() if r.column is not None})
+
+
+def _relation_values(
+    plan: _TablePlan, streams: RandomStreams, keys: list[int]
+) -> list[list[object]]:
+    """A related key for each row (a trusted person's client), drawn among the rows of the
+    related table filled in this call; empty when that table is not filled."""
+    rng = streams("relations")
+    out: list[list[object]] = []
+    for _column, span in plan.relations:
+        if span is None:
+            out.append([None] * len(keys))
+        else:
+            start, count = span
+            out.append([start + int(rng.random() * count) for _ in keys])
+    return out
+
+
 def _offset(streams: RandomStreams) -> int:
     return int(streams("offset").random() * 100_000_000)
 
@@ -278,7 +316,8 @@ def _subject_batches(
         rows = [dates.row(k) for k in keys]
         event_values = [[row.get(c) for row in rows] for c in event_columns]
         values = [fill(chunk.for_column(column)) for column, fill in plan.fillers]
-        yield list(zip(keys, *event_values, *values, strict=True))
+        related = _relation_values(plan, streams, list(keys))
+        yield list(zip(keys, *event_values, *values, *related, strict=True))
 
 
 def _child_batches(
@@ -302,7 +341,8 @@ def _child_batches(
             past = [now - dt.timedelta(seconds=s) for s in seconds]
             event_values.append([p.date() for p in past] if column.endswith("_on") else past)
         values = [fill(chunk.for_column(column)) for column, fill in plan.fillers]
-        yield list(zip(keys, parent_keys, *event_values, *values, strict=True))
+        related = _relation_values(plan, streams, list(keys))
+        yield list(zip(keys, parent_keys, *event_values, *values, *related, strict=True))
 
 
 def fill_registry(

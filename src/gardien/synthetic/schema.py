@@ -51,6 +51,11 @@ def ordered_tables(registry: Registry, system_id: str) -> list[str]:
                     f"of system '{system_id}'"
                 )
             visit(link.table)
+        for relation in tables[name].relations.values():
+            # a many-to-one relation's rows are drawn among the related table's: fill it first
+            if relation.column is not None and relation.table in tables:
+                visit(relation.table)
+        visiting.discard(name)
         ordered.append(name)
 
     for name in tables:
@@ -81,7 +86,12 @@ def _table(metadata: sa.MetaData, registry: Registry, system_id: str, name: str)
                 index=True,
             ),
         )
-    for column in spec.events.values():
+    for relation in spec.relations.values():
+        if relation.column is not None:
+            columns.setdefault(
+                relation.column, sa.Column(relation.column, sa.Integer, nullable=True, index=True)
+            )
+    for column in spec.own_events.values():
         columns.setdefault(column, sa.Column(column, event_column_type(column), nullable=True))
     for column in spec.identity.values():
         columns.setdefault(column, sa.Column(column, sa.String(255), nullable=True, index=True))

@@ -8,6 +8,7 @@ The compiled expression means what ``conditions.evaluate`` means, NULLs included
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -26,6 +27,7 @@ from gardien.retention.conditions import (
     Not,
     OnOrBefore,
     ParentMatches,
+    Related,
     Uncleared,
     ValueIn,
 )
@@ -70,6 +72,8 @@ def compile_condition(
             )
             link_column = db.column(table, link)
             return sa.and_(link_column.is_not(None), link_column.in_(subquery))
+        case Related():
+            return _related(db, table, condition)
         case AnyNotNull(columns):
             return sa.or_(*(db.column(table, c).is_not(None) for c in columns))
         case Uncleared(columns, placeholder):
@@ -132,3 +136,27 @@ def _text_day_on_or_before(
     if end.date() == day:  # a zone ahead of UTC: day D ends on the UTC date D
         parts.append(col == end_day)
     return sa.or_(*parts)
+
+
+def _related(db: SqlDatabase, table: sa.Table, condition: Related) -> sa.ColumnElement[bool]:
+    """``column IN (SELECT their FROM related …)``, over the related table and, when asked and
+    created, its archive. Subqueries name only non-null keys, so ``NOT IN`` stays two-valued."""
+    ours = db.column(table, condition.column)
+    sources = [db.table(condition.table)]
+    archive = archive_table_name(condition.table)
+    if condition.with_archive and db.exists(archive):
+        sources.append(db.table(archive))
+
+    def keys(source: sa.Table, where: sa.ColumnElement[bool]) -> sa.Select[Any]:
+        their = db.column(source, condition.related_column)
+        return sa.select(their).where(their.is_not(None), where)
+
+    if condition.every:
+        some = sa.or_(*(ours.in_(keys(s, sa.true())) for s in sources))
+        failing = [
+            ours.in_(keys(s, sa.not_(compile_condition(db, condition.condition, s))))
+            for s in sources
+        ]
+        return sa.and_(ours.is_not(None), some, *(sa.not_(f) for f in failing))
+    matching = [ours.in_(keys(s, compile_condition(db, condition.condition, s))) for s in sources]
+    return sa.and_(ours.is_not(None), sa.or_(*matching))

@@ -14,12 +14,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from gardien.connectors.sql import archive as archives
-from gardien.connectors.sql import batches, markers, normalise, rows, schema
+from gardien.connectors.sql import batches, foreign_keys, markers, normalise, rows, schema
 from gardien.connectors.sql.compile import compile_condition
 from gardien.connectors.sql.database import SqlDatabase
 from gardien.registry.model import Registry
 from gardien.registry.normalisers import ColumnNormaliser, Normaliser
 from gardien.retention.conditions import Condition, ParentMatches
+from gardien.retention.constraints import Effect, ForeignKey
 from gardien.retention.policy import ActionKind, Stage, TableAction
 from gardien.retention.ports import Batch, BatchOutcome, CommittedBatch
 
@@ -93,6 +94,24 @@ class SqlConnector(SqlDatabase):
         first = sa.select(table.c[key]).where(where).order_by(table.c[key]).limit(limit)
         with self.transaction() as conn:
             return int(conn.execute(count).scalar_one()), list(conn.execute(first).scalars())
+
+    def foreign_keys(self, registry: Registry) -> list[ForeignKey]:
+        """The database's foreign keys referencing the system's declared tables."""
+        declared = set(registry.systems[self.system_id].tables)
+        return foreign_keys.foreign_keys(self, declared)
+
+    def count_referencing(self, action: TableAction, effect: Effect) -> int:
+        if action.stage is Stage.ARCHIVE:
+            return 0  # gardien's archive tables are referenced by no foreign key
+        table = self.physical(action.table, action.stage)
+        referencing = self.table(effect.constraint.table)
+        return foreign_keys.count_referencing(
+            self,
+            table,
+            self.compile(action.target, table),
+            effect.constraint,
+            self.compile(effect.remaining, referencing),
+        )
 
     def _needs_missing_parent_archive(self, condition: Condition) -> bool:
         if isinstance(condition, ParentMatches):

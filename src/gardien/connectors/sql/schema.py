@@ -14,7 +14,8 @@ from gardien.registry.model import Registry, Table
 
 
 def _needed(table: Table) -> set[str]:
-    needed = {table.key, *table.identity.values(), *table.events.values(), *table.columns}
+    needed = {table.key, *table.identity.values(), *table.own_events.values(), *table.columns}
+    needed |= {r.column for r in table.relations.values() if r.column is not None}
     if table.erase is not None:
         needed |= set(table.erase.columns)
     if table.restriction_flag:
@@ -50,7 +51,13 @@ def undeclared_columns(db: SqlDatabase, registry: Registry) -> list[str]:
         for name, table in declared.items():
             if not inspector.has_table(name):
                 continue
-            known = {table.key, *table.identity.values(), *table.events.values(), *table.columns}
+            known = {
+                table.key,
+                *table.identity.values(),
+                *table.own_events.values(),
+                *table.columns,
+            }
+            known |= {r.column for r in table.relations.values() if r.column is not None}
             if table.restriction_flag:
                 known.add(table.restriction_flag)
             if table.belongs_to is not None:

@@ -23,7 +23,7 @@ def column_unmapped(ctx: CheckContext) -> Iterator[Issue]:
         table, path = located.table, located.path
         used: list[tuple[str, tuple[str, ...]]] = [
             *((column, ("identity", kind)) for kind, column in table.identity.items()),
-            *((column, ("events", event)) for event, column in table.events.items()),
+            *((column, ("events", event)) for event, column in table.own_events.items()),
         ]
         # Erased columns outside columns/identity/events are already GD005 (references.py).
         if table.restriction_flag is not None:
