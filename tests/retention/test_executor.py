@@ -27,8 +27,8 @@ class MemoryJournal:
     def steps(self) -> list[StepState]:
         return list(self.states.values())
 
-    def start_step(self, position: int, held: int) -> None:
-        self.states[position] = StepState(position, "running", held=held)
+    def start_step(self, position: int, held: int, effects: tuple[int, ...] = ()) -> None:
+        self.states[position] = StepState(position, "running", held=held, effects=effects)
         self.writes += 1
 
     def record_batch(self, position: int, cursor: Any, rows: int) -> None:

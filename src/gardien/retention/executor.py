@@ -62,6 +62,10 @@ class StepState:
     rows_done: int = 0
     batches: int = 0
     held: int = 0
+    # per foreign key of the action (``TableAction.effects``, in order): the rows it blocks or
+    # changes, counted once when the step starts and journaled with it, so that a resumed run
+    # reports what an uninterrupted one does (the counts change as batches commit)
+    effects: tuple[int, ...] = ()
 
 
 class RunJournal(Protocol):
@@ -71,7 +75,7 @@ class RunJournal(Protocol):
 
     def steps(self) -> list[StepState]: ...
 
-    def start_step(self, position: int, held: int) -> None: ...
+    def start_step(self, position: int, held: int, effects: tuple[int, ...] = ()) -> None: ...
 
     def record_batch(self, position: int, cursor: Any, rows: int) -> None: ...
 
@@ -89,7 +93,7 @@ class ActionResult:
     held: int
     batches: int
     # per foreign key acting on the action: rows it blocks, or referencing rows it changes,
-    # counted when the step starts or resumes (constraints.py); () for a step already done
+    # as counted when the step started (constraints.py)
     effects: tuple[tuple[Effect, int], ...] = ()
 
 
@@ -174,14 +178,13 @@ def execute_plan(
     for position, action in enumerate(plan.actions):
         state = states.get(position) or StepState(position, "pending")
         connector = connectors[action.system]
-        effects: tuple[tuple[Effect, int], ...] = ()
         if state.status != "done":
             connector.prepare(action)
-            effects = effect_counts(action, connector)
             finished = False
             if state.status == "pending":
                 state.held = held_count(action, connector)
-                journal.start_step(position, state.held)
+                state.effects = tuple(n for _, n in effect_counts(action, connector))
+                journal.start_step(position, state.held, state.effects)
                 state.status = "running"
                 reached(RunMoment.STEP_STARTED)
             else:
@@ -203,6 +206,8 @@ def execute_plan(
             reached(RunMoment.STEP_FINISHED)
         elif progress:
             progress(action, state.rows_done, True)
+        # a journal from before effects were journaled has none: nothing to pair (zip stops)
+        effects = tuple(zip(action.effects, state.effects, strict=False))
         report.results.append(
             ActionResult(action, state.rows_done, state.held, state.batches, effects)
         )

@@ -124,6 +124,7 @@ class StoreJournal:
                     r.rows_done,
                     r.batches,
                     r.held,
+                    tuple(json.loads(r.effects)) if r.effects else (),
                 )
                 for r in rows
             ]
@@ -138,8 +139,8 @@ class StoreJournal:
                 .values(**values)
             )
 
-    def start_step(self, position: int, held: int) -> None:
-        self._update(position, status="running", held=held)
+    def start_step(self, position: int, held: int, effects: tuple[int, ...] = ()) -> None:
+        self._update(position, status="running", held=held, effects=json.dumps(list(effects)))
 
     def record_batch(self, position: int, cursor: Any, rows: int) -> None:
         self._update(

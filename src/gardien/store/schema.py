@@ -79,6 +79,9 @@ retention_step = sa.Table(
     sa.Column("rows_done", sa.BigInteger(), nullable=False, server_default="0"),
     sa.Column("batches", sa.Integer(), nullable=False, server_default="0"),
     sa.Column("held", sa.BigInteger(), nullable=False, server_default="0"),
+    # JSON list: per foreign key of the action, the rows it blocks or changes, counted when
+    # the step started (issue 10 §4; retention.constraints)
+    sa.Column("effects", sa.Text(), nullable=True),
 )
 
 # Who holds a retention run's lock (store.run_lock). The lock itself is the database's (an
