@@ -170,8 +170,8 @@ def test_hold_released_with_appeal_period_protects_until_its_end() -> None:
         released_at=datetime(2026, 6, 1, tzinfo=UTC),
         appeal_ends=date(2026, 12, 31),
     )
-    assert released.in_force(datetime(2026, 11, 22, tzinfo=UTC))
-    assert not released.in_force(datetime(2027, 1, 1, tzinfo=UTC))
+    assert released.in_force(datetime(2026, 11, 22, tzinfo=UTC), "UTC")
+    assert not released.in_force(datetime(2027, 1, 1, tzinfo=UTC), "UTC")
     assert not LegalHold(
         "h",
         "r",
@@ -179,4 +179,26 @@ def test_hold_released_with_appeal_period_protects_until_its_end() -> None:
         datetime(2025, 1, 1, tzinfo=UTC),
         "dpo",
         released_at=datetime(2026, 1, 1, tzinfo=UTC),
-    ).in_force(datetime(2026, 1, 2, tzinfo=UTC) + timedelta(days=1))
+    ).in_force(datetime(2026, 1, 2, tzinfo=UTC) + timedelta(days=1), "UTC")
+
+
+def test_appeal_end_is_a_whole_day_in_the_controllers_time_zone() -> None:
+    """Kept until 2026-12-31 in Paris: all of that day, which ends at 23:00 UTC (Reg. 1182/71
+    art. 3(2)(b)), and not one hour more."""
+    released = LegalHold(
+        "h",
+        "litigation",
+        "RG 1",
+        datetime(2025, 1, 1, tzinfo=UTC),
+        "dpo",
+        identity_kind="phone",
+        identity_value="+33600000000",
+        released_at=datetime(2026, 6, 1, tzinfo=UTC),
+        appeal_ends=date(2026, 12, 31),
+    )
+    assert released.in_force(datetime(2026, 12, 31, 22, 59, tzinfo=UTC), "Europe/Paris")
+    assert not released.in_force(datetime(2026, 12, 31, 23, 0, tzinfo=UTC), "Europe/Paris")
+    assert released.in_force(datetime(2026, 12, 31, 23, 0, tzinfo=UTC), "UTC")
+    # west of UTC the day ends later than midnight UTC
+    assert released.in_force(datetime(2027, 1, 1, 4, 59, tzinfo=UTC), "America/New_York")
+    assert not released.in_force(datetime(2027, 1, 1, 5, 0, tzinfo=UTC), "America/New_York")

@@ -73,15 +73,28 @@ def test_connection_data_is_purged_after_six_months_and_the_chain_holds(store_ur
     engine = open_store(store_url)
     fill(engine, 3)
     later = FixedClock(datetime(2026, 7, 2, tzinfo=UTC))
-    assert audit.purge_connection_data(engine, later) == 3
+    assert audit.purge_connection_data(engine, later, "UTC") == 3
     assert all(e.connection is None for e in audit.events(engine))
     assert audit.verify_trail(engine).ok
     assert (
         audit.purge_connection_data(
-            engine, FixedClock(datetime(2026, 7, 2, tzinfo=UTC) + timedelta(days=1))
+            engine, FixedClock(datetime(2026, 7, 2, tzinfo=UTC) + timedelta(days=1)), "UTC"
         )
         == 0
     )
+
+
+def test_connection_data_is_kept_all_of_its_last_day_in_the_controllers_zone(
+    store_url: str,
+) -> None:
+    # Events of 1 January 2026 (01:00 in Paris) keep their connection data all of 1 July in
+    # Paris, that is until 22:00 UTC (summer time), and lose it from then (Reg. 1182/71 art. 3).
+    engine = open_store(store_url)
+    fill(engine, 3)
+    last_hour = FixedClock(datetime(2026, 7, 1, 21, 59, tzinfo=UTC))
+    assert audit.purge_connection_data(engine, last_hour, "Europe/Paris") == 0
+    next_day = FixedClock(datetime(2026, 7, 1, 22, 0, tzinfo=UTC))
+    assert audit.purge_connection_data(engine, next_day, "Europe/Paris") == 3
 
 
 def test_requests_stored_before_0010_keep_the_proofs_their_timeline_shows(store_url: str) -> None:

@@ -59,8 +59,10 @@ def object_to_prospecting(
     )
 
 
-def purge(engine: sa.Engine, at: datetime) -> int:
-    return suppression_book.purge_expired(engine, FixedClock(at), P3Y, at, actor="retention")
+def purge(engine: sa.Engine, at: datetime, zone: str = "UTC") -> int:
+    return suppression_book.purge_expired(
+        engine, FixedClock(at), P3Y, at, zone=zone, actor="retention"
+    )
 
 
 def listed(engine: sa.Engine) -> int:
@@ -100,3 +102,15 @@ def test_a_later_objection_starts_the_three_years_again(
     assert purge(engine, datetime(2031, 5, 2, 23, 0, tzinfo=UTC)) == 0
     assert purge(engine, datetime(2031, 5, 3, tzinfo=UTC)) == 1
     assert listed(engine) == 0
+
+
+def test_an_objection_made_after_midnight_in_paris_counts_from_its_paris_day(
+    engine: sa.Engine, registry: Registry
+) -> None:
+    # 23:30 UTC on 10 March is 00:30 on 11 March in Paris: the three years run from 11 March
+    # and end with 11 March 2029 in Paris (23:00 UTC), not with 10 March (a day early).
+    object_to_prospecting(engine, registry, JEANNE, datetime(2026, 3, 10, 23, 30, tzinfo=UTC))
+    paris = registry.controller.zone
+    assert paris == "Europe/Paris"
+    assert purge(engine, datetime(2029, 3, 11, 22, 59, 59, tzinfo=UTC), paris) == 0
+    assert purge(engine, datetime(2029, 3, 11, 23, 0, tzinfo=UTC), paris) == 2

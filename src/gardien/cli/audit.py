@@ -13,6 +13,7 @@ from gardien.cli.console import EXIT_FINDINGS, err, handle_errors, out
 from gardien.cli.options import (
     JsonOption,
     NowOption,
+    RegistryOption,
     StoreOption,
     clock_for,
     command_context,
@@ -137,7 +138,13 @@ def log(
 
 @app.command("purge-connections")
 @handle_errors
-def purge_connections(store: StoreOption = None, now: NowOption = None) -> None:
-    """Drop connection data (IP, user agent) older than six months (R-RET-07); the chain stays valid."""
-    count = trail.purge_connection_data(command_context(store=store).engine, clock_for(now))
+def purge_connections(
+    registry: RegistryOption = None, store: StoreOption = None, now: NowOption = None
+) -> None:
+    """Drop connection data (IP, user agent) past six months (R-RET-07); the chain stays valid.
+
+    Six months counted in the controller's time zone, as every period (the registry's).
+    """
+    c = command_context(store=store, registry=registry)
+    count = trail.purge_connection_data(c.engine, clock_for(now), c.registry.controller.zone)
     out.print(f"connection data removed from {count} event(s)")

@@ -3,13 +3,16 @@
 A hold covers either a person (an identity such as ``phone=+33…``, in every table that has that
 identity column) or named rows of one table. Released holds keep protecting until the end of
 the appeal period when one is given: recordings under litigation are kept "until the appeal
-process is over" (seeds 000 and 001).
+process is over" (seeds 000 and 001). The appeal end is a day in the controller's time zone, kept
+all of that day and no longer from the next (Reg. 1182/71 art. 3, ``law.calendar``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+
+from gardien.law.calendar import local_day
 
 
 @dataclass(frozen=True)
@@ -51,10 +54,12 @@ class LegalHold:
             *((p.kind, p.value) for p in self.pivoted),
         )
 
-    def in_force(self, now: datetime) -> bool:
+    def in_force(self, now: datetime, zone: str) -> bool:
+        """Whether the hold protects at ``now``: until released, then through the whole of its
+        appeal end's day in ``zone`` (the controller's), the day "kept until" names."""
         if self.released_at is None or self.released_at > now:
             return True
-        return self.appeal_ends is not None and now.date() <= self.appeal_ends
+        return self.appeal_ends is not None and local_day(now, zone) <= self.appeal_ends
 
     def describe(self) -> str:
         if self.identity_kind is not None:

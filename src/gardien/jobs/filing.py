@@ -216,7 +216,7 @@ def file_request(
     secret = None
     if status_link:
         with engine.begin() as conn:
-            secret = portal_links.create(conn, clock, filed.id)
+            secret = portal_links.create(conn, clock, filed.id, registry.controller.zone)
     delivery: CodeDelivery | None = None
     problem: NotificationError | CodesLocked | None = None
     if notifier is not None and filed.channel is not None:

@@ -232,7 +232,9 @@ class _Runner:
     def flush(self) -> None:
         if self.pending_packages:
             with self.store.begin() as conn:
-                packages.save_many(conn, self.clock, self.pending_packages)
+                packages.save_many(
+                    conn, self.clock, self.pending_packages, self.registry.controller.zone
+                )
             self.pending_packages = []
         if self.pending:
             request_jobs.complete_many(self.store, self.clock, self.pending, actor=self.actor)

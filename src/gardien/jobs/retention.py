@@ -298,11 +298,12 @@ def _run_locked(
     # gardien's own copies follow retention too: response packages past their download window,
     # connection data in the audit trail older than six months (R-RET-07).
     summary["packages_purged"] = packages.purge_expired(store, clock)
-    summary["connection_data_purged"] = audit.purge_connection_data(store, clock)
+    zone = registry.controller.zone
+    summary["connection_data_purged"] = audit.purge_connection_data(store, clock, zone)
     # The proof of an objection to prospecting: kept its declared period (at least 3 years,
     # CNIL référentiel gestion commerciale) from the latest objection, then gone (issue 10 §6).
     summary["suppression_entries_expired"] = suppression.purge_expired(
-        store, clock, registry.suppression_list.for_, retention_plan.now, actor=actor
+        store, clock, registry.suppression_list.for_, retention_plan.now, zone=zone, actor=actor
     )
     observe(RunMoment.CLOSING)
     journal.close(clock, actor, summary)

@@ -103,6 +103,31 @@ def last_day(event_day: date, durations: Sequence[Duration]) -> date:
     return add_all(durations, event_day)
 
 
+def period_end(start: datetime, durations: Sequence[Duration], zone_name: str) -> datetime:
+    """The instant a period begun at ``start`` has run out: the end of its last day in
+    ``zone_name``, that is the next day's local midnight (as an aware UTC instant).
+
+    For what gardien keeps for a stated time and names by its last day (an answer package
+    "available until 2027-01-01", a status link): present all of that day, as a person reads it.
+    """
+    return local_midnight_utc(last_day(local_day(start, zone_name), durations) + ONE_DAY, zone_name)
+
+
+def last_day_before(end: datetime, zone_name: str) -> date:
+    """The last day of a period that runs out at ``end`` (:func:`period_end`'s day)."""
+    return local_day(end - timedelta(microseconds=1), zone_name)
+
+
+def first_instant_kept(durations: Sequence[Duration], now: datetime, zone_name: str) -> datetime:
+    """Records stamped before this instant (aware, UTC) are past their period at ``now``.
+
+    The set-based image of :func:`last_day` for timestamped records (audit connection data,
+    suppression entries): the start of the day after the latest event day already gone.
+    """
+    today = local_day(now, zone_name)
+    return local_midnight_utc(latest_event_day_gone_by(today, durations) + ONE_DAY, zone_name)
+
+
 def latest_event_day_gone_by(today: date, durations: Sequence[Duration]) -> date:
     """The latest event day whose row is gone on ``today``: max ``e`` with ``last_day(e) < today``.
 

@@ -376,7 +376,7 @@ def plan_retention(
     """
     moment = naive_utc(now)
     zone = registry.controller.zone
-    in_force = [h for h in holds if h.in_force(now)]
+    in_force = [h for h in holds if h.in_force(now, zone)]
     actions: list[TableAction] = []
     reviews: list[ReviewAction] = []
     for system_id in sorted(registry.systems):

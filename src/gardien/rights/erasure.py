@@ -445,7 +445,7 @@ def decide_erasure(
 ) -> ErasurePlan:
     """Decide every row of the person: what is erased, how, and what is kept and why."""
     moment = naive_utc(now)
-    in_force = [h for h in holds if h.in_force(now)]
+    in_force = [h for h in holds if h.in_force(now, registry.controller.zone)]
     found = list(rows)
     index: dict[tuple[str, str, bool, Any], LocatedRow] = {}
     for row in found:

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 from gardien.audit.anchors import Anchor
 from gardien.audit.chain import GENESIS, AuditEvent, NewEvent, Verification, seal, verify
 from gardien.clock import Clock
+from gardien.law.calendar import first_instant_kept
 from gardien.registry.duration import Duration
 from gardien.store.audit_filter import action_matches
 from gardien.store.keys import keys_of
@@ -146,13 +147,17 @@ def head(engine: Engine) -> tuple[int, str, int]:
     return seq, seal_, int(legacy)
 
 
-def purge_connection_data(engine: Engine, clock: Clock) -> int:
-    """Drop connection data older than six months (R-RET-07); the chain keeps their digests."""
-    cutoff = CONNECTION_DATA_RETENTION.latest_start_ended_by(clock.now())
+def purge_connection_data(engine: Engine, clock: Clock, zone: str) -> int:
+    """Drop connection data past six months (R-RET-07); the chain keeps their digests.
+
+    Counted on the calendar of every period (``law.calendar``): the data of an event on day D
+    (in the controller's ``zone``) is kept all of D + 6 months and gone from the next day.
+    """
+    cutoff = first_instant_kept([CONNECTION_DATA_RETENTION], clock.now(), zone)
     with engine.begin() as conn:
         result = conn.execute(
             audit_event.update()
-            .where(audit_event.c.connection.is_not(None), audit_event.c.at <= cutoff)
+            .where(audit_event.c.connection.is_not(None), audit_event.c.at < cutoff)
             .values(connection=None)
         )
         return int(result.rowcount)

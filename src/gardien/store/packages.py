@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 from gardien.audit.chain import NewEvent
 from gardien.clock import Clock
 from gardien.errors import NotFound
+from gardien.law.calendar import period_end
 from gardien.registry.duration import Duration
 from gardien.store import audit
 from gardien.store.schema_packages import request_package
@@ -34,12 +35,15 @@ class StoredPackage:
     content: bytes
 
 
-def save_many(conn: Connection, clock: Clock, items: list[tuple[str, str, bytes]]) -> None:
+def save_many(
+    conn: Connection, clock: Clock, items: list[tuple[str, str, bytes]], zone: str
+) -> None:
     """``save`` for a batch of ``(request_id, kind, content)``: two statements in all."""
     if not items:
         return
     now = clock.now()
-    expires = PACKAGE_RETENTION.add_to(now)
+    # kept all of its last day in the controller's zone, the day the person is told (issue 10 §1)
+    expires = period_end(now, [PACKAGE_RETENTION], zone)
     ids = [request_id for request_id, _, _ in items]
     conn.execute(request_package.delete().where(request_package.c.request_id.in_(ids)))
     conn.execute(
@@ -72,7 +76,7 @@ def export(engine: Engine, clock: Clock, request_id: str, *, actor: str) -> Stor
         expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
         if expires <= clock.now():
             raise PackageNotFound(
-                f"the package of request {request_id} expired on {expires:%Y-%m-%d}"
+                f"the package of request {request_id} expired at {expires:%Y-%m-%d %H:%M} UTC"
             )
         audit.append(
             conn,

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from gardien.clock import Clock
+from gardien.law.calendar import period_end
 from gardien.registry.duration import Duration
 from gardien.store.schema_portal import portal_link
 
@@ -25,7 +26,7 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create(conn: Connection, clock: Clock, request_id: str) -> str:
+def create(conn: Connection, clock: Clock, request_id: str, zone: str) -> str:
     """A new link secret for ``request_id``; returned once, stored as its digest."""
     secret = secrets.token_urlsafe(32)
     now = clock.now()
@@ -34,7 +35,8 @@ def create(conn: Connection, clock: Clock, request_id: str) -> str:
             digest=_digest(secret),
             request_id=request_id,
             created_at=now,
-            expires_at=LINK_LIFETIME.add_to(now),
+            # valid all of its last day in the controller's zone (issue 10 §1, law.calendar)
+            expires_at=period_end(now, [LINK_LIFETIME], zone),
         )
     )
     return secret

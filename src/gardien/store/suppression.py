@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -12,6 +12,7 @@ from gardien.audit.chain import NewEvent
 from gardien.clock import Clock
 from gardien.consent.ledger import EventKind
 from gardien.consent.subject import Subject
+from gardien.law.calendar import first_instant_kept
 from gardien.registry.duration import Duration
 from gardien.store import audit
 from gardien.store.consent import parse_moment, utc
@@ -58,20 +59,8 @@ def suppression_list(engine: Engine) -> list[SuppressionEntry]:
         return [SuppressionEntry(r.kind, r.digest, utc(r.added_at)) for r in rows]
 
 
-def first_instant_kept(period: Duration, today: date) -> datetime:
-    """Entries whose latest objection is before this instant (UTC) are past their period.
-
-    A period ends at the end of its last day (Reg. 1182/71 art. 3): an objection made on day D
-    is kept all of day D + period and gone from the next day. On ``today`` the entries gone
-    are those with D + period before today, i.e. D on or before the latest start whose period
-    ended yesterday.
-    """
-    last_gone = period.latest_start_ended_by(today - timedelta(days=1))
-    return datetime.combine(last_gone + timedelta(days=1), time.min, tzinfo=UTC)
-
-
 def purge_expired(
-    engine: Engine, clock: Clock, period: Duration, now: datetime, *, actor: str
+    engine: Engine, clock: Clock, period: Duration, now: datetime, *, zone: str, actor: str
 ) -> int:
     """Remove the entries whose proof period has ended (issue 10 §6; CNIL: at least 3 years).
 
@@ -80,7 +69,9 @@ def purge_expired(
     starts the period again, so an objection is never forgotten early. One statement; the
     audit trail records how many went and the cutoff, not the digests.
     """
-    cutoff = first_instant_kept(period, now.astimezone(UTC).date())
+    # an objection of day D (in the controller's zone) is kept all of D + period, gone from
+    # the next day (Reg. 1182/71 art. 3, law.calendar)
+    cutoff = first_instant_kept([period], now, zone)
     objected_since = sa.exists().where(
         consent_event_subject.c.digest == suppression.c.digest,
         consent_event.c.seq == consent_event_subject.c.event_seq,

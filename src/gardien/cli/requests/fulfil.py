@@ -101,5 +101,6 @@ def export(
     except OSError as exc:
         raise UsageError(f"-o {output}: cannot write the package ({exc.strerror})") from None
     out.print(
-        f"{output}: {len(package.content):,} bytes, sha256 {package.sha256[:16]}…, expires {package.expires_at:%Y-%m-%d}"
+        f"{output}: {len(package.content):,} bytes, sha256 {package.sha256[:16]}…, "
+        f"available until {package.expires_at:%Y-%m-%d %H:%M} UTC"
     )

@@ -35,10 +35,10 @@ class HoldRow:
     releasable: bool
 
 
-def _hold_row(hold: LegalHold, now: datetime) -> HoldRow:
+def _hold_row(hold: LegalHold, now: datetime, zone: str) -> HoldRow:
     if hold.released_at is None:
         status, css = TEXTS["in_force"], "warn"
-    elif hold.in_force(now):
+    elif hold.in_force(now, zone):
         status, css = TEXTS["until"].format(date=hold.appeal_ends), "warn"
     else:
         status, css = f"{TEXTS['released']} {hold.released_at:%Y-%m-%d}", "ok"
@@ -65,7 +65,8 @@ def _holds(
 ) -> Response:
     ctx = context(request)
     now = ctx.clock.now()
-    rows = [_hold_row(h, now) for h in reversed(hold_jobs.all_holds(ctx.engine))]
+    zone = ctx.registry.controller.zone
+    rows = [_hold_row(h, now, zone) for h in reversed(hold_jobs.all_holds(ctx.engine))]
     blank = {"kind": "", "value": "", "table": "", "keys": "", "reason": "", "case": ""}
     return page(
         request,
