@@ -46,12 +46,16 @@ class Api:
 
 
 def build_api(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_url: str, systems_url: str
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    store_url: str,
+    systems_url: str,
+    example: Path = EXAMPLE,
 ) -> Iterator[Api]:
     monkeypatch.setenv("IMA_PROTECT_CRM_URL", systems_url)
     monkeypatch.setenv("IMA_PROTECT_TELEPHONY_URL", systems_url)
     monkeypatch.setenv("GARDIEN_OUTBOX", str(tmp_path / "outbox"))
-    registry = load_registry(EXAMPLE)
+    registry = load_registry(example)
     for system_id in registry.systems:
         create_system(registry, system_id)
         fill_system(registry, system_id, people=40, seed=5, now=NOW)
@@ -64,7 +68,7 @@ def build_api(
         for role in Role
     }
     engine.dispose()
-    settings = Settings(database_url=store_url, registry=EXAMPLE, env="dev")
+    settings = Settings(database_url=store_url, registry=example, env="dev")
     with TestClient(create_app(settings, clock=clock), raise_server_exceptions=False) as client:
         yield Api(client, tokens, systems_url, store_url)
 

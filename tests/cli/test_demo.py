@@ -24,6 +24,10 @@ def test_demo_publishes_and_enforces(tmp_path: Path, monkeypatch: pytest.MonkeyP
             tmp_path / "out" / name / "record.en.xlsx"
         ).exists()
     assert (tmp_path / "out" / "ima-protect" / "notice.fr.pdf").read_bytes().startswith(b"%PDF")
+    # issue 11 §1: a registry in error publishes no notice, only a draft that says so
+    group = tmp_path / "out" / "ima-group"
+    assert not (group / "notice.fr.md").exists()
+    assert (group / "notice-draft.fr.md").read_text().startswith("> **PROJET — ne pas publier**")
     assert "second run at the same time changes 0 row(s)" in result.output
     assert "audit trail: intact" in result.output
     assert "Requests answered" in result.output and "partially_refused" in result.output

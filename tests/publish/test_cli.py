@@ -71,9 +71,15 @@ def test_a_bad_registry_prints_its_findings_and_exits_2(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_example_registry_publishes_in_every_format(example: Path, tmp_path: Path) -> None:
+    # Only ima-protect is publishable; the other two carry their seeds' defects (issue 11 §1):
+    # refused (exit 1) as a notice, written as a draft when asked.
+    publishable = example.stem == "ima-protect"
     for lang in load_registry(example).languages:
         for fmt in ("md", "html"):
-            result = runner.invoke(app, ["notice", str(example), "--lang", lang, "--format", fmt])
+            command = ["notice", str(example), "--lang", lang, "--format", fmt]
+            result = runner.invoke(app, command)
+            assert result.exit_code == (0 if publishable else 1), result.output
+            result = runner.invoke(app, [*command, "--draft"])
             assert result.exit_code == 0, result.output
         for fmt in ("csv", "json"):
             result = runner.invoke(app, ["register", str(example), "--lang", lang, "--format", fmt])

@@ -7,8 +7,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Response
 
 from gardien.api.deps import context, require
+from gardien.publish.publication import prepare_notice
 from gardien.publish.record_formats import RecordFormat, render_record
-from gardien.publish.render import NoticeFormat, render_notice
+from gardien.publish.render import NoticeFormat, render_document
 from gardien.publish.wording import resolve_language
 from gardien.server.auth import Principal
 from gardien.server.context import Context
@@ -35,13 +36,23 @@ def notice(
     _: Annotated[Principal, Depends(require(P.REGISTRY_READ))],
     lang: Lang = None,
     format: Annotated[Literal["md", "html"], Query()] = "md",
+    draft: Annotated[
+        bool,
+        Query(
+            description="Return a notice that cannot be published yet, marked as a draft, "
+            "its blocking findings on top; without it such a notice is refused (409 "
+            "notice_not_publishable, the findings in error.details.blocking)."
+        ),
+    ] = False,
 ) -> Response:
-    """The privacy notice (Art. 13/14), rendered in one language."""
+    """The privacy notice (Art. 13/14), rendered in one language; only a publishable one
+    unless ``draft`` is asked for (issue 11 §1)."""
     language = resolve_language(ctx.registry.languages, lang)
     fmt = NoticeFormat(format)
     media = "text/html" if fmt is NoticeFormat.HTML else "text/markdown"
+    publication = prepare_notice(ctx.registry, language, draft=draft)
     return Response(
-        render_notice(ctx.registry, language, fmt),
+        render_document(publication.document, fmt),
         media_type=f"{media}; charset=utf-8",
         headers={"Content-Language": language},
     )

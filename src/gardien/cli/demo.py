@@ -33,8 +33,9 @@ from gardien.jobs import accounts, audit, filing, holds
 from gardien.jobs import identity as proof
 from gardien.jobs import retention as job
 from gardien.jobs.fulfil import run_requests
+from gardien.publish.publication import prepare_notice
 from gardien.publish.record_formats import RecordFormat, render_record
-from gardien.publish.render import NoticeFormat, render_notice
+from gardien.publish.render import NoticeFormat, render_document
 from gardien.registry.checker import check_path
 from gardien.registry.loader import load_registry
 from gardien.registry.model import Registry
@@ -59,19 +60,35 @@ def _examples_dir() -> Path:
 def _publish(examples: Path, out_dir: Path) -> None:
     out.print(Rule("1. Check the registries and publish what they promise"))
     summary = Table(title="Legal check of the example registries")
-    for name in ("registry", "errors", "warnings", "published"):
+    for name in ("registry", "errors", "warnings", "notice", "files"):
         summary.add_column(name)
     for name in EXAMPLES:
         report = check_path(examples / f"{name}.yaml")
         target = out_dir / name
         target.mkdir(parents=True, exist_ok=True)
         published = 0
+        status = "—"
         registry = report.reading.registry
         if registry is not None:
             for lang in registry.languages:
+                # Issue 11 §1: only a publishable notice is published; the others are drafts,
+                # named so and marked as such on every page, their blocking findings on top.
+                publication = prepare_notice(
+                    registry,
+                    lang,
+                    draft=True,
+                    findings=report.findings,
+                    source=report.reading.source,
+                )
+                stem = "notice" if publication.publishable else "notice-draft"
+                status = (
+                    "published"
+                    if publication.publishable
+                    else f"draft ({len(publication.blocking)} blocking)"
+                )
                 for fmt in NOTICE_FORMATS:
-                    notice = render_notice(registry, lang, fmt)
-                    (target / f"notice.{lang}.{fmt.value}").write_bytes(notice)
+                    notice = render_document(publication.document, fmt)
+                    (target / f"{stem}.{lang}.{fmt.value}").write_bytes(notice)
                     published += 1
                 for record_format in RECORD_FORMATS:
                     record = render_record(registry, lang, record_format)
@@ -81,13 +98,16 @@ def _publish(examples: Path, out_dir: Path) -> None:
             name,
             str(len(report.errors)),
             str(len(report.warnings)),
-            f"{published} files in {target}",
+            status,
+            f"{published} in {target}",
         )
         for finding in report.errors:
             print_finding(finding, out)
     out.print(summary)
     out.print(
-        "The errors above are the real defects of the published notices (R-XFR-01, R-RGT-12, R-RET-09)."
+        "The errors above are the real defects of the published notices (R-XFR-01, R-RGT-12, R-RET-09).\n"
+        "A notice with an error or an item it cannot fill is not published: it is written as "
+        "notice-draft.*, marked as a draft on every page, its blocking findings on top."
     )
 
 

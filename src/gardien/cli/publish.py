@@ -7,12 +7,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
-from gardien.cli.console import err, handle_errors
-from gardien.errors import UsageError
+from gardien.cli.console import EXIT_FINDINGS, err, handle_errors
+from gardien.errors import RegistryError, UsageError
+from gardien.publish.publication import NoticeNotPublishable, prepare_notice
 from gardien.publish.record_formats import RecordFormat, render_record
-from gardien.publish.render import NoticeFormat, render_notice
+from gardien.publish.render import NoticeFormat, render_document
 from gardien.publish.wording import resolve_language
+from gardien.registry.checker import check_path
 from gardien.registry.loader import load_registry
 
 PathArgument = Annotated[Path, typer.Argument(help="Registry file, or directory of YAML files.")]
@@ -52,13 +55,47 @@ def notice(
         NoticeFormat, typer.Option("--format", help="md, html or pdf (pdf needs -o).")
     ] = NoticeFormat.MD,
     output: OutputOption = None,
+    draft: Annotated[
+        bool,
+        typer.Option(
+            "--draft",
+            help="Write a notice that cannot be published yet, marked as a draft on every "
+            "page with its blocking findings on top.",
+        ),
+    ] = False,
 ) -> None:
-    """Publish the privacy notice (GDPR Art. 13/14) from a registry."""
+    """Publish the privacy notice (GDPR Art. 13/14) from a registry.
+
+    Refused (exit 1, the blocking findings listed) while `gardien check` finds errors or the
+    notice would say an item is not provided, unless --draft is given.
+    """
     if fmt is NoticeFormat.PDF:
         _needs_file(fmt.value, output)
-    registry = load_registry(path)
+    report = check_path(path)
+    if report.reading.registry is None:
+        raise RegistryError(report.errors or report.findings)
+    registry = report.reading.registry
     language = resolve_language(registry.languages, lang)
-    _emit(render_notice(registry, language, fmt), output)
+    try:
+        publication = prepare_notice(
+            registry, language, draft=draft, findings=report.findings, source=report.reading.source
+        )
+    except NoticeNotPublishable as refused:
+        for blocking in refused.blocking:
+            err.print(escape(blocking.render()), emoji=False, highlight=False)
+        err.print(
+            f"[red]the notice cannot be published[/red]: {len(refused.blocking)} blocking "
+            "finding(s) above; fix the registry, or write a draft with --draft",
+            emoji=False,
+        )
+        raise typer.Exit(EXIT_FINDINGS) from None
+    _emit(render_document(publication.document, fmt), output)
+    if not publication.publishable:
+        err.print(
+            f"[yellow]draft[/yellow]: {len(publication.blocking)} blocking finding(s), listed at "
+            "its top; it is marked as a draft on every page",
+            emoji=False,
+        )
 
 
 @handle_errors

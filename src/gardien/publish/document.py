@@ -72,6 +72,15 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Draft:
+    """A notice that may not be published: marked on every page, why listed on top."""
+
+    label: str  # "DRAFT — not for publication"
+    intro: str
+    blocking: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class NoticeDocument:
     lang: str
     controller: str
@@ -81,3 +90,7 @@ class NoticeDocument:
     sections: tuple[Section, ...] = field(default_factory=tuple)
     contents_label: str = ""
     colon: str = ":"  # "\u00a0:" in French typography
+    # registry keys the notice needed and did not have, shown as "not provided": while there
+    # is one the notice is a draft (issue 11 §1, ``publish.publication``)
+    gaps: tuple[str, ...] = ()
+    draft: Draft | None = None

@@ -1,7 +1,9 @@
 """The Art. 13/14 privacy notice, built from the registry as a worded document.
 
 Each section answers one item of Art. 13(1)–(2) / 14(1)–(2). What the registry does not say is
-stated as not provided, never invented: the checker is where a gap is flagged.
+stated as not provided, never invented, and recorded as a gap (``NoticeDocument.gaps``, the
+registry key that would fill it): a notice with a gap is a draft, never published
+(``gardien.publish.publication``, issue 11 §1).
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from gardien.publish.document import (
 )
 from gardien.publish.wording import Wording, pick, wording_for
 from gardien.registry.model import (
+    Contact,
     LegalBasis,
     ProcessingActivity,
     Recipient,
     Registry,
+    SourceKind,
 )
 
 
@@ -47,6 +51,18 @@ class _NoticeWriter:
         self.registry = registry
         self.w = w
         self.lang = w.lang
+        self.gaps: list[str] = []  # registry keys the notice needed and did not find
+
+    def gap(self, key: str, placeholder: str | None = None) -> str:
+        """Record that ``key`` is missing; the text the draft shows in its place."""
+        if key not in self.gaps:
+            self.gaps.append(key)
+        return placeholder if placeholder is not None else self.w.not_provided
+
+    def contact(self, key: str, contact: Contact | None) -> tuple[str, ...]:
+        if contact is None or contact.is_empty():
+            self.gap(key)
+        return self.w.contact_lines(contact)
 
     def t(self, text: dict[str, str] | None) -> str | None:
         return pick(text, self.lang)
@@ -76,12 +92,17 @@ class _NoticeWriter:
             blocks.append(Paragraph(description))
         blocks.append(Paragraph(w["controller_intro"].format(name=c.name)))
         terms = [
-            Term(w["l_address"], (c.address or w.not_provided,)),
-            Term(w["l_contact"], w.contact_lines(c.contact)),
-            Term(w["l_dpo"], w.contact_lines(c.dpo)),
+            Term(w["l_address"], (c.address or self.gap("controller.address"),)),
+            Term(w["l_contact"], self.contact("controller.contact", c.contact)),
+            Term(w["l_dpo"], self.contact("controller.dpo", c.dpo)),
         ]
         if c.representative is not None:
-            terms.append(Term(w["l_representative"], w.contact_lines(c.representative)))
+            terms.append(
+                Term(
+                    w["l_representative"],
+                    self.contact("controller.representative", c.representative),
+                )
+            )
         blocks.append(Definitions(tuple(terms)))
         return Section("controller", w["h_controller"], tuple(blocks))
 
@@ -109,9 +130,10 @@ class _NoticeWriter:
 
     # --- Art. 13(1)(c)–(d), 13(2)(e), 14(1)(d), 14(2)(f) -------------------------------------
 
-    def purpose(self, activity: ProcessingActivity) -> Subsection:
+    def purpose(self, aid: str, activity: ProcessingActivity) -> Subsection:
         w = self.w
-        blocks: list[Block] = [Paragraph(self.t(activity.purpose) or w.not_provided)]
+        key = f"activities.{aid}"
+        blocks: list[Block] = [Paragraph(self.t(activity.purpose) or self.gap(f"{key}.purpose"))]
         if activity.sub_purposes:
             blocks.append(Paragraph(w["sub_purposes_intro"]))
             blocks.append(Bullets(tuple(self.t(s) or "" for s in activity.sub_purposes)))
@@ -121,7 +143,11 @@ class _NoticeWriter:
             terms.append(
                 Term(
                     w["l_legitimate_interest"],
-                    (_capitalise(interest) if interest else w.not_provided,),
+                    (
+                        _capitalise(interest)
+                        if interest
+                        else self.gap(f"{key}.legitimate_interest"),
+                    ),
                 )
             )
         if activity.legal_basis is LegalBasis.LEGAL_OBLIGATION:
@@ -129,34 +155,48 @@ class _NoticeWriter:
             terms.append(
                 Term(
                     w["l_legal_obligation"],
-                    (_capitalise(obligation) if obligation else w.not_provided,),
+                    (
+                        _capitalise(obligation)
+                        if obligation
+                        else self.gap(f"{key}.legal_obligation"),
+                    ),
                 )
             )
         if activity.legal_basis is LegalBasis.CONSENT:
             withdrawal = self.t(activity.consent.withdrawal) if activity.consent else None
-            terms.append(Term(w["l_consent_withdrawal"], (withdrawal or w.not_provided,)))
+            terms.append(
+                Term(
+                    w["l_consent_withdrawal"],
+                    (withdrawal or self.gap(f"{key}.consent.withdrawal"),),
+                )
+            )
         terms.append(Term(w["l_subjects"], (self.listing(activity.subjects, "subjects"),)))
         terms.append(Term(w["l_data"], (self.listing(activity.data, "data"),)))
-        terms.append(Term(w["l_source"], self.sources(activity)))
+        terms.append(Term(w["l_source"], self.sources(aid, activity)))
         if activity.mandatory is not None:
             mandatory = self.listing(activity.mandatory.data, "data")
             if reason := self.t(activity.mandatory.reason):
                 mandatory += f" ({reason})"
-            consequence = self.t(activity.mandatory.consequence) or w.not_provided
+            consequence = self.t(activity.mandatory.consequence) or self.gap(
+                f"{key}.mandatory.consequence"
+            )
             terms.append(Term(w["l_mandatory"], (mandatory + ".", consequence)))
         blocks.append(Definitions(tuple(terms)))
         return Subsection(self.t(activity.name) or "", tuple(blocks))
 
-    def sources(self, activity: ProcessingActivity) -> tuple[str, ...]:
+    def sources(self, aid: str, activity: ProcessingActivity) -> tuple[str, ...]:
         w = self.w
         lines = []
         for subject in activity.subjects:
             source = activity.source.get(subject)
-            text = (
-                w.source(source.kind, self.t(source.description), source.public)
-                if source is not None
-                else w.not_provided
-            )
+            key = f"activities.{aid}.source.{subject}"
+            if source is None:
+                text = self.gap(key)
+            else:
+                description = self.t(source.description)
+                if source.kind is not SourceKind.DIRECT and not description:
+                    self.gap(f"{key}.description")  # Art. 14(2)(f): from which source
+                text = w.source(source.kind, description, source.public)
             if len(activity.subjects) > 1:
                 text = f"{self.names([subject], 'subjects')[0]}{w.colon} {text}"
             lines.append(text)
@@ -165,7 +205,7 @@ class _NoticeWriter:
     def purposes(self) -> Section:
         w = self.w
         blocks: list[Block] = [Paragraph(w["purposes_intro"])]
-        blocks.extend(self.purpose(a) for a in self.registry.activities.values())
+        blocks.extend(self.purpose(aid, a) for aid, a in self.registry.activities.items())
         return Section("purposes", w["h_purposes"], tuple(blocks))
 
     # --- Art. 13(1)(e)–(f) -------------------------------------------------------------------
@@ -218,7 +258,7 @@ class _NoticeWriter:
             ):
                 safeguard = [w["adequate_country"]]
             else:
-                safeguard = [w["safeguard_missing"]]
+                safeguard = [self.gap(f"recipients.{rid}.safeguard", w["safeguard_missing"])]
             if detail := self.t(r.safeguard_detail):
                 safeguard.append(detail)
             rows.append(
@@ -289,11 +329,16 @@ class _NoticeWriter:
         w = self.w
         rows = []
         marked = False
+        ids = {id(a): aid for aid, a in self.registry.activities.items()}
         for activity in activities:
+            activity_id = ids[id(activity)]
             name = Cell((self.t(activity.name) or "",))
             rule = activity.retention.get(sid)
             if rule is None:
-                rows.append((name, Cell((w["retention_missing"],)), Cell(("",))))
+                missing = self.gap(
+                    f"activities.{activity_id}.retention.{sid}", w["retention_missing"]
+                )
+                rows.append((name, Cell((missing,)), Cell(("",))))
                 continue
             mark = rule.legal_holds and not held_everywhere
             marked = marked or mark
@@ -316,18 +361,27 @@ class _NoticeWriter:
     def automated(self) -> Section:
         w = self.w
         blocks: list[Block] = []
-        for activity in self.registry.activities.values():
+        for aid, activity in self.registry.activities.items():
             auto = activity.automated
             if auto is None or not (auto.profiling or auto.decision):
                 continue
+            key = f"activities.{aid}.automated"
             terms = [
                 Term(w["l_profiling"], (w.yes if auto.profiling else w.no,)),
                 Term(w["l_decision"], (w.yes if auto.decision else w.no,)),
-                Term(w["l_logic"], (self.t(auto.logic) or w.not_provided,)),
-                Term(w["l_consequences"], (self.t(auto.consequences) or w.not_provided,)),
+                Term(w["l_logic"], (self.t(auto.logic) or self.gap(f"{key}.logic"),)),
+                Term(
+                    w["l_consequences"],
+                    (self.t(auto.consequences) or self.gap(f"{key}.consequences"),),
+                ),
             ]
             if auto.decision or auto.safeguards:
-                terms.append(Term(w["l_safeguards"], (self.t(auto.safeguards) or w.not_provided,)))
+                terms.append(
+                    Term(
+                        w["l_safeguards"],
+                        (self.t(auto.safeguards) or self.gap(f"{key}.safeguards"),),
+                    )
+                )
             blocks.append(Subsection(self.t(activity.name) or "", (Definitions(tuple(terms)),)))
         if not blocks:
             blocks.append(Paragraph(w["automated_none"]))
@@ -375,7 +429,7 @@ class _NoticeWriter:
         if channel is None or channel.is_empty():
             if channel is not None and channel.name:
                 blocks.append(Paragraph(channel.name))
-            blocks.append(Paragraph(w["channel_missing"]))
+            blocks.append(Paragraph(self.gap("controller.rights_channel", w["channel_missing"])))
         else:
             who = w["channel_dpo"] if c.rights_channel is None else w["channel_other"]
             blocks.append(Paragraph(w["exercise_intro"].format(channel=who)))
@@ -398,7 +452,8 @@ class _NoticeWriter:
     def complaint(self) -> Section:
         w, authority = self.w, self.registry.controller.authority
         if authority is None:
-            return Section("complaint", w["h_complaint"], (Paragraph(w["complaint_missing"]),))
+            missing = self.gap("controller.authority", w["complaint_missing"])
+            return Section("complaint", w["h_complaint"], (Paragraph(missing),))
         full = self.t(authority.full_name)
         if not full or authority.name in full:
             name = full or authority.name
@@ -432,6 +487,8 @@ class _NoticeWriter:
             self.exercise(),
             self.complaint(),
         ]
+        if c.notice.date is None:
+            self.gap("controller.notice.date")
         return NoticeDocument(
             lang=self.lang,
             controller=c.name,
@@ -441,6 +498,7 @@ class _NoticeWriter:
             sections=tuple(s for s in sections if s is not None),
             contents_label=w["toc"],
             colon=w.colon,
+            gaps=tuple(self.gaps),
         )
 
 

@@ -126,8 +126,14 @@ def notice_pdf(document: NoticeDocument) -> bytes:
 
 
 def render_notice(registry: Registry, lang: str, fmt: NoticeFormat) -> bytes:
-    """The notice of ``registry`` in ``lang`` and ``fmt``, as the bytes to write."""
-    document = build_notice(registry, lang)
+    """The notice of ``registry`` in ``lang`` and ``fmt`` as it is, gaps and all: for tests
+    and golden files. What is published goes through ``publish.publication.prepare_notice``
+    and :func:`render_document`."""
+    return render_document(build_notice(registry, lang), fmt)
+
+
+def render_document(document: NoticeDocument, fmt: NoticeFormat) -> bytes:
+    """A built notice (published or draft) in ``fmt``, as the bytes to write."""
     if fmt is NoticeFormat.MD:
         return notice_markdown(document).encode("utf-8")
     if fmt is NoticeFormat.HTML:

@@ -245,7 +245,7 @@ class _LetterWriter:
         blocks: list[Block] = [Paragraph(self.say("purposes_intro"))]
         for aid in self.activities:
             activity = self.registry.activities[aid]
-            sub = self.notice.purpose(activity)
+            sub = self.notice.purpose(aid, activity)
             held = self.categories_held(aid)
             if held:
                 term = Term(self.words["l_your_data"], (held,))

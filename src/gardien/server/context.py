@@ -22,6 +22,7 @@ from gardien.clock import Clock, SystemClock
 from gardien.connectors.sql import SqlConnector, connectors_for
 from gardien.consent.keys import SubjectKey
 from gardien.notify import Notifier
+from gardien.publish.publication import NoticeNotPublishable, NoticePublication, prepare_notice
 from gardien.registry.loader import load_registry
 from gardien.registry.model import Registry
 from gardien.server.checks import BatchedChecks, connection_pool
@@ -73,6 +74,17 @@ class Context:
     _connectors: dict[str, SqlConnector] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _checks: BatchedChecks | None = field(default=None, repr=False)
+    _notices: dict[str, NoticePublication | None] = field(default_factory=dict, repr=False)
+
+    def published_notice(self, lang: str) -> NoticePublication | None:
+        """The notice the portal may show in ``lang``, or None while it is not publishable
+        (issue 11 §1): decided once per language, the registry being read once at start."""
+        if lang not in self._notices:
+            try:
+                self._notices[lang] = prepare_notice(self.registry, lang)
+            except NoticeNotPublishable:
+                self._notices[lang] = None
+        return self._notices[lang]
 
     async def open_checks(self) -> None:
         """At server start, on its event loop: start the batched consent checks (PostgreSQL;

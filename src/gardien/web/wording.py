@@ -183,6 +183,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_found_title": "Page introuvable",
         "not_found": "Ce lien n'existe pas ou n'est plus valable.",
         "back_home": "Retour à l'accueil",
+        "notice_unavailable_title": "Politique de protection des données en cours de mise à jour",
+        "notice_unavailable": "Notre politique de protection des données est en cours de mise à "
+        "jour et sera publiée ici dès qu'elle sera complète. Vous pouvez exercer vos droits "
+        "depuis ce portail dès maintenant.",
         "language": "Langue",
         "other_language": "English",
         "footer_rights": "Vos droits",
@@ -271,6 +275,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_found_title": "Page not found",
         "not_found": "This link does not exist or is no longer valid.",
         "back_home": "Back to the home page",
+        "notice_unavailable_title": "Privacy notice being updated",
+        "notice_unavailable": "Our privacy notice is being updated and will be published here "
+        "as soon as it is complete. You can exercise your rights from this portal now.",
         "language": "Language",
         "other_language": "Français",
         "footer_rights": "Your rights",

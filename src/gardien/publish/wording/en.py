@@ -182,6 +182,11 @@ class English(Wording):
 
     text: ClassVar[Mapping[str, str]] = {
         "title": "Privacy notice",
+        "draft_label": "DRAFT — not for publication",
+        "draft_intro": (
+            "This document is a draft: it cannot be published until the following points "
+            "are fixed in the registry."
+        ),
         "intro": (
             "This notice explains what personal data we process, why, who we share it with, how "
             "long we keep it and how you can exercise your rights. It gives the information "

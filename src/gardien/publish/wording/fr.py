@@ -220,6 +220,11 @@ class French(Wording):
 
     text: ClassVar[Mapping[str, str]] = {
         "title": "Politique de protection des données personnelles",
+        "draft_label": "PROJET — ne pas publier",
+        "draft_intro": (
+            f"Ce document est un projet{NBSP}: il ne peut pas être publié tant que les "
+            "points suivants ne sont pas corrigés dans le registre."
+        ),
         "intro": (
             "La présente politique vous explique quelles données personnelles nous traitons, "
             "pour quelles raisons, avec qui nous les partageons, combien de temps nous les "

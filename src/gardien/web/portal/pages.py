@@ -8,15 +8,16 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
-from gardien.publish.notice import build_notice
 from gardien.server.context import Context
 from gardien.web.portal.common import (
     context,
     language,
     limited,
+    message_page,
     too_many,
 )
 from gardien.web.templating import render
+from gardien.web.wording import texts_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,8 +39,18 @@ async def home(request: Request) -> Response:
 
 @router.get("/notice", response_class=HTMLResponse)
 async def notice(request: Request) -> Response:
-    return _page(
-        request,
-        "portal/notice.html",
-        lambda ctx, lang: {"page": "notice", "doc": build_notice(ctx.registry, lang)},
+    """The published notice; while it cannot be published (a check error, an item it lacks),
+    a page saying it is being updated, never a notice with placeholders (issue 11 §1)."""
+    ctx = context(request)
+    lang = language(request, ctx)
+    if limited(request, "pages"):
+        return too_many(request, lang)
+    publication = ctx.published_notice(lang)
+    if publication is None:
+        t = texts_for(lang)
+        return message_page(
+            request, lang, t["notice_unavailable_title"], t["notice_unavailable"], 503
+        )
+    return render(
+        request, "portal/notice.html", {"page": "notice", "doc": publication.document}, lang=lang
     )
