@@ -42,6 +42,7 @@ The tree (code, kind), as in ``tests/test_errors.py``, which fails when a class 
     │   └── UnverifiedIdentity      unverified_identity, conflict
     ├── NoCodeSent                  no_code_sent, conflict    (gardien.jobs.identity)
     ├── HoldAlreadyReleased         hold_already_released, conflict (gardien.store.holds)
+    ├── NoticeNotPublishable        notice_not_publishable, conflict (gardien.publish.publication)
     ├── CodeRejected                code_rejected, refused    (gardien.requests.verification)
     ├── CodesLocked                 codes_locked, refused     (gardien.requests.verification)
     ├── Unauthenticated             unauthenticated           (gardien.server.auth)
