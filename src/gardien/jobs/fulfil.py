@@ -16,7 +16,8 @@ completed with a result that holds counts and legal grounds only (never a value)
 
 A request that cannot run (unverified identity, a directive before a declared death) is
 reported and left as it is; the others go on. Only a request's proven identifiers are
-searched (``RightsRequest.scope``, R-RGT-11); the result names those left out.
+searched (``RightsRequest.scope``, R-RGT-11), and the identifiers the person's own rows hold
+(``gardien.jobs.proven``); the result names those left out.
 
 One request run per store at a time (``gardien.store.run_lock``, scope ``requests``): a second
 one waits at most ``wait`` seconds, then stops having done nothing (``RequestRunInProgress``).
@@ -30,7 +31,6 @@ recorded in the audit trail as resumable; the other requests go on (issue 9 §4)
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +47,7 @@ from gardien.errors import GardienError, Unavailable
 from gardien.jobs import consent as consent_jobs
 from gardien.jobs import requests as request_jobs
 from gardien.jobs.erasure import erase
+from gardien.jobs.proven import locate_proven
 from gardien.jobs.rectification import rectify
 from gardien.jobs.restriction import restrict
 from gardien.jobs.retention import require_systems
@@ -54,14 +55,14 @@ from gardien.registry.model import Registry
 from gardien.requests.kinds import RequestKind
 from gardien.requests.model import RightsRequest
 from gardien.requests.moments import Observer, RequestMoment
-from gardien.requests.proofs import ProofMethod, with_pivots
+from gardien.requests.proofs import ProofMethod
 from gardien.requests.run_errors import RequestSystemFailed
 from gardien.requests.workflow import InvalidRequest
 from gardien.rights.access import RequestReference, SearchedWith
 from gardien.rights.erasure import located_rows
 from gardien.rights.locate import PersonLocation
 from gardien.rights.package import access_package, portability_package
-from gardien.rights.pivot import WITHHELD, PivotedLocation, locate_with_pivot
+from gardien.rights.pivot import WITHHELD, PivotedLocation
 from gardien.store import audit, consent_history, packages, rights_journal, run_lock
 from gardien.store import consent as consent_book
 from gardien.store import restrictions as restriction_book
@@ -505,7 +506,11 @@ def _run_locked(
         results.append(Fulfilment(request_id, kind, state, "not run", error=str(exc)))
     # R-RGT-11: only proven identifiers are searched, by every right (``requests.proofs``).
     try:
-        started, locations = _locate_proven(runner, started)
+        found = locate_proven(
+            runner.registry, runner.connectors, runner.store, runner.clock, runner.actor, started
+        )
+        started, locations = found.requests, found.locations
+        runner.pivots.update(found.pivots)
     except ConnectorError as exc:  # nothing was changed: every request resumes on a re-run
         raise RequestSystemFailed(f"system {exc.system} (finding the people)", exc) from exc
     for request in started:
@@ -530,79 +535,6 @@ def _run_locked(
         if progress:
             progress(results[-1])
     return results
-
-
-# Issue 10 §3: the rights whose search extends to the identifiers read from the person's own
-# rows. Rectification and restriction change or mark what the person names, field by field:
-# they keep to the identifiers the request gives (pivoted by issue 9's rule only).
-PIVOTED_KINDS = frozenset(
-    {
-        RequestKind.ACCESS,
-        RequestKind.PORTABILITY,
-        RequestKind.ERASURE,
-        RequestKind.OBJECTION,
-        RequestKind.OBJECTION_PROSPECTING,
-        RequestKind.CONSENT_WITHDRAWAL,
-        RequestKind.POST_MORTEM_DIRECTIVE,
-    }
-)
-
-
-def _locate_proven(
-    runner: _Runner, started: list[RightsRequest]
-) -> tuple[list[RightsRequest], dict[str, PersonLocation]]:
-    """Find each request's person by its proven identifiers (``RightsRequest.scope``), then
-    by the identifiers their own rows hold: one bounded pivot (``rights.pivot``), two
-    look-ups for the whole batch.
-
-    An unproven identifier the request gives that the pivot reads from the person's rows is
-    proven by pivot (``requests.proofs``): the same customer row holds the proven e-mail and
-    this phone. The pivot is named in the result and the timeline, never stored as a proof.
-    """
-    if not started:
-        return started, {}
-    registry = runner.registry
-    found = locate_with_pivot(
-        registry, [(r.id, dict(r.scope.identity)) for r in started], runner.connectors
-    )
-    # Journaled before anything is changed, kept to on resumption: what the person's rows held
-    # when the request started is what it was searched with, even once a killed run erased them.
-    journal = rights_journal.once_many(
-        runner.store,
-        runner.clock,
-        kind="pivot",
-        actor=runner.actor,
-        outcomes={r.id: found[r.id].journal() for r in started},
-    )
-    now = runner.clock.now()
-    out: list[RightsRequest] = []
-    locations: dict[str, PersonLocation] = {}
-    for request in started:
-        pivoted = found[request.id].kept_to(journal[request.id])
-        searched = {(p.kind, p.value) for p in pivoted.pivots}
-        typed = {
-            kind
-            for kind in request.scope.not_searched
-            if (kind, request.identity[kind]) in searched
-        }
-        if typed:
-            request = dataclasses.replace(
-                request,
-                proofs=with_pivots(request.proofs, typed, at=now, by="gardien:pivot"),
-            )
-        if request.kind in PIVOTED_KINDS:
-            locations[request.id] = pivoted.location()
-            runner.pivots[request.id] = pivoted
-        else:
-            chosen = {(k, request.identity[k]) for k in typed}
-            locations[request.id] = pivoted.location(chosen)
-            runner.pivots[request.id] = dataclasses.replace(
-                pivoted,
-                pivots=tuple(p for p in pivoted.pivots if (p.kind, p.value) in chosen),
-                withheld=(),
-            )
-        out.append(request)
-    return out, locations
 
 
 def _interrupted(runner: _Runner, request: RightsRequest, exc: Unavailable) -> Fulfilment:
