@@ -158,8 +158,9 @@ def test_policy_matches_oracle(
         assert not deleted and not archived
 
 
-def test_hold_released_with_appeal_period_protects_until_its_end() -> None:
-    released = LegalHold(
+def _released_with_appeal_to(appeal_ends: date) -> LegalHold:
+    """A hold on a caller, placed in 2025 and released on 2026-06-01 with an appeal period."""
+    return LegalHold(
         "h",
         "litigation",
         "RG 1",
@@ -168,8 +169,12 @@ def test_hold_released_with_appeal_period_protects_until_its_end() -> None:
         identity_kind="phone",
         identity_value="+33600000000",
         released_at=datetime(2026, 6, 1, tzinfo=UTC),
-        appeal_ends=date(2026, 12, 31),
+        appeal_ends=appeal_ends,
     )
+
+
+def test_hold_released_with_appeal_period_protects_until_its_end() -> None:
+    released = _released_with_appeal_to(date(2026, 12, 31))
     assert released.in_force(datetime(2026, 11, 22, tzinfo=UTC), "UTC")
     assert not released.in_force(datetime(2027, 1, 1, tzinfo=UTC), "UTC")
     assert not LegalHold(
@@ -185,17 +190,7 @@ def test_hold_released_with_appeal_period_protects_until_its_end() -> None:
 def test_appeal_end_is_a_whole_day_in_the_controllers_time_zone() -> None:
     """Kept until 2026-12-31 in Paris: all of that day, which ends at 23:00 UTC (Reg. 1182/71
     art. 3(2)(b)), and not one hour more."""
-    released = LegalHold(
-        "h",
-        "litigation",
-        "RG 1",
-        datetime(2025, 1, 1, tzinfo=UTC),
-        "dpo",
-        identity_kind="phone",
-        identity_value="+33600000000",
-        released_at=datetime(2026, 6, 1, tzinfo=UTC),
-        appeal_ends=date(2026, 12, 31),
-    )
+    released = _released_with_appeal_to(date(2026, 12, 31))
     assert released.in_force(datetime(2026, 12, 31, 22, 59, tzinfo=UTC), "Europe/Paris")
     assert not released.in_force(datetime(2026, 12, 31, 23, 0, tzinfo=UTC), "Europe/Paris")
     assert released.in_force(datetime(2026, 12, 31, 23, 0, tzinfo=UTC), "UTC")
